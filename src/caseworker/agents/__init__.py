@@ -1,0 +1,1 @@
+"""Agents: coordinator, worker, the rules model, guardrail and aggregator."""

@@ -1,0 +1,32 @@
+"""The aggregator: the SOP's decision policy (CEL over check results) → a recommendation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from caseworker.domain.plan import Plan, Recommendation
+from caseworker.domain.results import CheckResult
+from caseworker.exceptions import RuleEvaluationError
+from caseworker.sop.rules import compile_expression
+
+
+def policy_variables(plan: Plan, results: dict[str, CheckResult]) -> dict[str, Any]:
+    """`checks`: a list of {id, title, status, severity}; `check`: the same by id."""
+    rows = [
+        {"id": c.id, "title": c.title, "severity": c.severity.value,
+         "status": results[c.id].status.value if c.id in results else "error"}
+        for c in plan.checks
+    ]
+    return {"checks": rows, "check": {row["id"]: row for row in rows}}
+
+
+def decide(plan: Plan, results: dict[str, CheckResult]) -> tuple[Recommendation, str]:
+    """First matching decision rule wins; none matching, or a broken rule, means review."""
+    variables = policy_variables(plan, results)
+    for rule in plan.decision:
+        try:
+            if compile_expression(rule.when).is_true(variables):
+                return rule.recommendation, f"decision rule `{rule.when}` matched"
+        except RuleEvaluationError as exc:
+            return Recommendation.review, f"decision policy could not be evaluated: {exc.message}"
+    return Recommendation.review, "no decision rule matched; defaulting to review"

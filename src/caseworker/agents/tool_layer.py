@@ -1,0 +1,125 @@
+"""The tool layer a worker uses: allowlist, idempotency cache, evidence ids, events."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+from pydantic_ai import ModelRetry, RunContext, Tool
+
+from caseworker.domain.events import EventType
+from caseworker.domain.plan import CheckDefinition
+from caseworker.domain.results import Evidence
+from caseworker.exceptions import ToolInputInvalid, ToolNotAllowed, ToolUnavailable
+from caseworker.runtime import events, keys
+from caseworker.tools.base import EvidenceDraft, ToolContext, ToolSpec
+from caseworker.tools.registry import ToolRegistry
+
+
+@dataclass
+class ToolCall:
+    """One executed tool call, as the check's result and rule will see it."""
+
+    tool: str
+    args: dict[str, Any]
+    output: dict[str, Any] | None
+    evidence_ids: list[str]
+    error: str | None = None
+    cached: bool = False
+
+
+def canonical(args: Any) -> str:
+    return json.dumps(args, sort_keys=True, separators=(",", ":"), default=str)
+
+
+@dataclass
+class CheckTools:
+    """A check's allowed tools, bound to its job: every call is recorded, cached and evidenced."""
+
+    conn: redis.Redis
+    job_id: str
+    check: CheckDefinition
+    registry: ToolRegistry
+    calls: list[ToolCall] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)
+
+    def spec(self, name: str) -> ToolSpec:
+        if name not in self.check.tools:
+            raise ToolNotAllowed(f"tool '{name}' is not allowed in check '{self.check.id}'")
+        return self.registry.get(name)
+
+    def find(self, tool: str, args: dict[str, Any]) -> ToolCall | None:
+        key = canonical(args)
+        for call in self.calls:
+            if call.tool == tool and call.error is None and canonical(call.args) == key:
+                return call
+        return None
+
+    async def call(self, name: str, args: dict[str, Any]) -> ToolCall:
+        """Run a tool (or replay its cached output), record evidence and emit events."""
+        spec = self.spec(name)
+        step = len(self.calls) + 1
+        idem = hashlib.sha256(f"{name}|{canonical(args)}".encode()).hexdigest()
+        events.emit(self.conn, self.job_id, EventType.tool_called, check_id=self.check.id,
+                    data={"tool": name, "step": step, "args": args})
+        started = time.perf_counter()
+        cached_raw = self.conn.hget(keys.tool_cache(self.job_id, self.check.id), idem)
+        if cached_raw is not None and spec.idempotent:
+            output = spec.output_model.model_validate_json(cached_raw)
+            cached = True
+        else:
+            try:
+                output = await spec.invoke(args, ToolContext(
+                    job_id=self.job_id, check_id=self.check.id, registry=self.registry,
+                ))
+            except ToolUnavailable as exc:
+                self.unavailable.append(f"{name}: {exc.message}")
+                call = ToolCall(name, args, None, [], error=exc.message)
+                self.calls.append(call)
+                events.emit(self.conn, self.job_id, EventType.tool_result, check_id=self.check.id,
+                            data={"tool": name, "step": step, "error": exc.message})
+                return call
+            if spec.idempotent:
+                self.conn.hset(keys.tool_cache(self.job_id, self.check.id), idem,
+                               output.model_dump_json())
+            cached = False
+        drafts: list[EvidenceDraft] = getattr(output, "evidence", lambda: [])()
+        if not drafts:
+            drafts = [EvidenceDraft(source=f"tool:{name}", quote=output.model_dump_json())]
+        ids = []
+        for draft in drafts:
+            evidence_id = f"{self.check.id}.E{len(self.evidence) + 1}"
+            self.evidence.append(Evidence(id=evidence_id, source=draft.source, quote=draft.quote,
+                                          tool=name, step=step))
+            ids.append(evidence_id)
+        call = ToolCall(name, args, output.model_dump(mode="json"), ids, cached=cached)
+        self.calls.append(call)
+        events.emit(self.conn, self.job_id, EventType.tool_result, check_id=self.check.id, data={
+            "tool": name, "step": step, "cached": cached, "evidence_ids": ids,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        })
+        return call
+
+    def pydantic_ai_tools(self) -> list[Tool[Any]]:
+        """The allowed tools as pydantic-ai tools; bad arguments become `ModelRetry`."""
+        return [self._as_tool(self.registry.get(name)) for name in self.check.tools]
+
+    def _as_tool(self, spec: ToolSpec) -> Tool[Any]:
+        async def run(ctx: RunContext[Any], **kwargs: Any) -> dict[str, Any]:
+            try:
+                call = await self.call(spec.name, kwargs)
+            except ToolInputInvalid as exc:
+                raise ModelRetry(exc.message) from exc
+            if call.error is not None:
+                return {"error": f"tool unavailable: {call.error}"}
+            return {"output": call.output, "evidence_ids": call.evidence_ids}
+
+        return Tool.from_schema(
+            run, name=spec.model_name, description=spec.description,
+            json_schema=spec.input_schema(), takes_ctx=True,
+        )

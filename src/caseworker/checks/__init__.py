@@ -1,0 +1,15 @@
+"""Built-in compliance tools, registered under their dotted names."""
+
+from __future__ import annotations
+
+from caseworker.tools.registry import ToolRegistry
+
+
+def register(registry: ToolRegistry) -> None:
+    """Add every built-in tool to `registry`."""
+    from caseworker.checks.profile.business import business_profile
+    from caseworker.checks.risk.country import country_risk
+    from caseworker.checks.risk.industry import industry_risk
+
+    for spec in (business_profile, country_risk, industry_risk):
+        registry.register(spec)

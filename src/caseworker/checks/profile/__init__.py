@@ -1,0 +1,1 @@
+"""Profile tools: completeness and consistency of the applicant's self-attested data."""

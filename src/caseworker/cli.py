@@ -1,0 +1,133 @@
+"""The `caseworker` command line: run, worker, validate, schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from caseworker.exceptions import AuthoringError, CaseworkerError
+from caseworker.logs import configure
+from caseworker.settings import get_settings
+
+app = typer.Typer(
+    help="Run compliance SOPs as AI agents on a durable Redis + RQ runtime.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+schema_app = typer.Typer(help="Print JSON Schemas of caseworker's formats.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+console = Console()
+errors = Console(stderr=True)
+
+
+class ExitCode(IntEnum):
+    """`caseworker run` exit codes: the recommendation, or what went wrong."""
+
+    approve = 0
+    invalid_input = 2  # the case, SOP or spec is invalid
+    runtime_error = 3  # Redis, workers or configuration failed
+    job_failed = 4  # the job ended failed, or did not finish in time
+    review = 10
+    reject = 20
+    interrupted = 130
+
+
+@app.command()
+def run(
+    agent: Annotated[Path, typer.Argument(help="Agent directory or its agent.yaml")],
+    case: Annotated[Path, typer.Argument(help="Case JSON file")],
+    out: Annotated[Path, typer.Option(help="Directory for the JSON and Markdown reports")] = Path(
+        "caseworker-reports"
+    ),
+    workers: Annotated[
+        int | None, typer.Option(help="Local worker processes (default CASEWORKER_WORKERS)")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the decision")] = 600.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the decision")] = False,
+) -> None:
+    """Run AGENT on CASE: live progress per check, reports written, exit code by recommendation.
+
+    Exit codes: 0 approve, 10 review, 20 reject; 2 invalid input, 3 runtime error,
+    4 job failed or timed out, 130 interrupted.
+    """
+    from caseworker.runner import RunFailed, run_case
+
+    configure()
+    try:
+        outcome = run_case(agent, case, out=out, workers=workers, timeout=timeout,
+                           console=None if quiet else console)
+    except AuthoringError as exc:
+        errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(ExitCode.invalid_input) from exc
+    except RunFailed as exc:
+        errors.print(f"[red]job failed:[/red] {exc}", highlight=False)
+        raise typer.Exit(ExitCode.job_failed) from exc
+    except CaseworkerError as exc:
+        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(ExitCode.runtime_error) from exc
+    except KeyboardInterrupt as exc:
+        raise typer.Exit(ExitCode.interrupted) from exc
+    console.print(f"Decision: [bold]{outcome.recommendation.value.upper()}[/bold] "
+                  f"({outcome.reason})")
+    console.print(f"Report: {outcome.markdown_path}  {outcome.json_path}", highlight=False)
+    raise typer.Exit(ExitCode[outcome.recommendation.value])
+
+
+@app.command()
+def worker(
+    url: Annotated[str | None, typer.Option(help="Redis URL (default REDIS_URL)")] = None,
+    burst: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
+) -> None:
+    """Run a worker that takes checks from the queue of the Redis at REDIS_URL."""
+    from caseworker.runtime.worker import run_worker
+
+    configure("INFO")
+    target = url or get_settings().redis_url
+    if not target:
+        errors.print("error: set REDIS_URL (or pass --url) to the Redis the jobs live in")
+        raise typer.Exit(ExitCode.runtime_error)
+    run_worker(target, burst=burst)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Agent directories, spec files or SOPs")],
+) -> None:
+    """Lint agents and SOPs: every problem with file, line and check id; exit 2 if any."""
+    from caseworker.sop.agent import validate_path
+    from caseworker.tools.registry import default_registry
+
+    registry = default_registry()
+    failed = False
+    for path in paths:
+        problems = validate_path(path, registry)
+        if problems:
+            failed = True
+            for problem in problems:
+                errors.print(f"{problem}", highlight=False, markup=False)
+        else:
+            console.print(f"{path}: ok", highlight=False)
+    if failed:
+        raise typer.Exit(ExitCode.invalid_input)
+
+
+@schema_app.command("case")
+def schema_case() -> None:
+    """Print the JSON Schema of a case."""
+    from caseworker.domain.case import Case
+
+    sys.stdout.write(json.dumps(Case.model_json_schema(), indent=2) + "\n")
+
+
+@schema_app.command("result")
+def schema_result() -> None:
+    """Print the JSON Schema of a check result."""
+    from caseworker.domain.results import CheckResult
+
+    sys.stdout.write(json.dumps(CheckResult.model_json_schema(), indent=2) + "\n")

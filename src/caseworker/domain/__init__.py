@@ -1,0 +1,1 @@
+"""Domain models: case, plan, check results, job and events."""

@@ -1,0 +1,1 @@
+"""The runtime: Redis connection, job store, memory, events, queue, scheduler and recovery."""

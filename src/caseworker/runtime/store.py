@@ -1,0 +1,220 @@
+"""The job store: jobs, per-check state transitions and results, kept in Redis."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+import redis
+
+from caseworker.domain.case import Case
+from caseworker.domain.events import EventType
+from caseworker.domain.job import CheckState, Job, JobStatus
+from caseworker.domain.plan import Recommendation
+from caseworker.domain.results import CheckResult
+from caseworker.exceptions import JobNotFound
+from caseworker.runtime import events, keys
+from caseworker.sop.agent import AgentDefinition
+
+# Atomically move a hash field from one value to another; returns 1 if it moved.
+_TRANSITION = """
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+  return 1
+end
+return 0
+"""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class JobStore:
+    """Reads and writes jobs. Write methods take an optional pipeline to batch round trips."""
+
+    def __init__(self, conn: redis.Redis) -> None:
+        self.conn = conn
+        self._transition = conn.register_script(_TRANSITION)
+
+    # --- creation ------------------------------------------------------------------------
+
+    def create(self, definition: AgentDefinition, case: Case, *, tenant: str = "default") -> str:
+        """Store a new job with its definition, case and memory; emit `job.queued`, `plan.ready`."""
+        job_id = uuid.uuid4().hex
+        created = _now()
+        plan = definition.plan
+        pipe = self.conn.pipeline()
+        pipe.hset(keys.job(job_id), mapping={
+            "id": job_id,
+            "tenant": tenant,
+            "agent": definition.spec.name,
+            "case_id": case.id,
+            "status": JobStatus.queued.value,
+            "created_at": created.isoformat(),
+        })
+        pipe.set(keys.definition(job_id), definition.model_dump_json(by_alias=True))
+        pipe.set(keys.case(job_id), case.model_dump_json())
+        pipe.hset(keys.memory(job_id), "case", json.dumps(case.memory_view()))
+        pipe.hset(keys.checks(job_id), mapping={c: CheckState.pending.value for c in plan.check_ids})
+        pipe.zadd(keys.JOBS, {job_id: created.timestamp()})
+        pipe.sadd(keys.ACTIVE_JOBS, job_id)
+        pipe.rpush(keys.case_jobs(case.id), job_id)
+        events.emit(pipe, job_id, EventType.job_queued, data={
+            "agent": definition.spec.name, "case_id": case.id, "tenant": tenant,
+        })
+        events.emit(pipe, job_id, EventType.plan_ready, data={
+            "checks": [{"id": c.id, "title": c.title, "after": list(c.after)} for c in plan.checks],
+        })
+        pipe.execute()
+        return job_id
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def exists(self, job_id: str) -> bool:
+        return bool(self.conn.exists(keys.job(job_id)))
+
+    def definition(self, job_id: str) -> AgentDefinition:
+        raw = self.conn.get(keys.definition(job_id))
+        if raw is None:
+            raise JobNotFound(f"no job '{job_id}'")
+        return AgentDefinition.model_validate_json(raw)
+
+    def case(self, job_id: str) -> Case:
+        raw = self.conn.get(keys.case(job_id))
+        if raw is None:
+            raise JobNotFound(f"no job '{job_id}'")
+        return Case.model_validate_json(raw)
+
+    def states(self, job_id: str) -> dict[str, CheckState]:
+        raw = self.conn.hgetall(keys.checks(job_id))
+        return {k.decode(): CheckState(v.decode()) for k, v in raw.items()}
+
+    def result(self, job_id: str, check_id: str) -> CheckResult | None:
+        raw = self.conn.hget(keys.results(job_id), check_id)
+        return CheckResult.model_validate_json(raw) if raw else None
+
+    def results(self, job_id: str) -> dict[str, CheckResult]:
+        raw = self.conn.hgetall(keys.results(job_id))
+        return {k.decode(): CheckResult.model_validate_json(v) for k, v in raw.items()}
+
+    def status(self, job_id: str) -> JobStatus:
+        raw = self.conn.hget(keys.job(job_id), "status")
+        if raw is None:
+            raise JobNotFound(f"no job '{job_id}'")
+        return JobStatus(raw.decode())
+
+    def get(self, job_id: str) -> Job:
+        """The whole job: fields, check states and results."""
+        fields = {k.decode(): v.decode() for k, v in self.conn.hgetall(keys.job(job_id)).items()}
+        if not fields:
+            raise JobNotFound(f"no job '{job_id}'")
+        return Job(
+            id=fields["id"],
+            tenant=fields["tenant"],
+            agent=fields["agent"],
+            case_id=fields["case_id"],
+            status=JobStatus(fields["status"]),
+            created_at=dt.datetime.fromisoformat(fields["created_at"]),
+            started_at=_parse_time(fields.get("started_at")),
+            finished_at=_parse_time(fields.get("finished_at")),
+            checks=self.states(job_id),
+            results=self.results(job_id),
+            recommendation=Recommendation(fields["recommendation"])
+            if fields.get("recommendation") else None,
+            decision_reason=fields.get("decision_reason"),
+            error=fields.get("error"),
+        )
+
+    def running(self, job_id: str) -> dict[str, str]:
+        raw = self.conn.hgetall(keys.running(job_id))
+        return {k.decode(): v.decode() for k, v in raw.items()}
+
+    def attempts(self, job_id: str, check_id: str) -> int:
+        return int(self.conn.hget(keys.attempts(job_id), check_id) or 0)
+
+    def active_jobs(self) -> list[str]:
+        return sorted(m.decode() for m in self.conn.smembers(keys.ACTIVE_JOBS))
+
+    # --- check lifecycle -----------------------------------------------------------------
+
+    def transition(self, job_id: str, check_id: str, old: CheckState, new: CheckState) -> bool:
+        """Move a check from `old` to `new` if (and only if) it is in `old`."""
+        return bool(self._transition(keys=[keys.checks(job_id)], args=[check_id, old, new]))
+
+    def start_check(self, job_id: str, check_id: str, worker: str) -> int:
+        """Record that `worker` runs the check; returns the attempt number."""
+        pipe = self.conn.pipeline()
+        pipe.hset(keys.running(job_id), check_id, worker)
+        pipe.hincrby(keys.attempts(job_id), check_id, 1)
+        pipe.hsetnx(keys.job(job_id), "started_at", _now().isoformat())
+        pipe.hset(keys.job(job_id), "status", JobStatus.running.value)
+        pipe.delete(keys.scratchpad(job_id, check_id))
+        return int(pipe.execute()[1])
+
+    def complete_check(
+        self, job_id: str, result: CheckResult, memory_writes: dict[str, Any] | None,
+    ) -> None:
+        """Persist the result and memory writes, then mark the check done: one transaction."""
+        check_id = result.check_id
+        pipe = self.conn.pipeline(transaction=True)
+        pipe.hset(keys.results(job_id), check_id, result.model_dump_json())
+        if memory_writes is not None:
+            pipe.hset(keys.memory(job_id), check_id, json.dumps(memory_writes, default=str))
+        pipe.hset(keys.checks(job_id), check_id, CheckState.done.value)
+        pipe.hdel(keys.running(job_id), check_id)
+        event = EventType.check_failed if result.status == "error" else EventType.check_completed
+        events.emit(pipe, job_id, event, check_id=check_id, data={
+            "status": result.status.value,
+            "answer": result.answer,
+            "attempts": result.attempts,
+            "duration_ms": result.timings.duration_ms if result.timings else None,
+        })
+        pipe.execute()
+
+    def release_orphan(self, job_id: str, check_id: str, worker: str) -> bool:
+        """Take a check back from a dead worker (running → queued); False if someone else did."""
+        moved = self.transition(job_id, check_id, CheckState.running, CheckState.queued)
+        if moved:
+            self.conn.hdel(keys.running(job_id), check_id)
+        return moved
+
+    # --- job completion ------------------------------------------------------------------
+
+    def finish(
+        self,
+        job_id: str,
+        status: JobStatus,
+        *,
+        recommendation: Recommendation | None = None,
+        reason: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        fields = {"status": status.value, "finished_at": _now().isoformat()}
+        if recommendation:
+            fields["recommendation"] = recommendation.value
+        if reason:
+            fields["decision_reason"] = reason
+        if error:
+            fields["error"] = error
+        pipe = self.conn.pipeline(transaction=True)
+        pipe.hset(keys.job(job_id), mapping=fields)
+        pipe.srem(keys.ACTIVE_JOBS, job_id)
+        if status == JobStatus.complete:
+            events.emit(pipe, job_id, EventType.job_completed, data={
+                "recommendation": recommendation.value if recommendation else None,
+                "reason": reason,
+            })
+        else:
+            events.emit(pipe, job_id, EventType.job_failed, data={"error": error})
+        pipe.execute()
+
+
+def _parse_time(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None

@@ -1,0 +1,48 @@
+"""RQ job functions: what a worker process runs for one check attempt."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rq import get_current_job
+
+from caseworker.agents.worker import CheckRun, run_check as run_agent
+from caseworker.domain.events import EventType
+from caseworker.domain.job import CheckState
+from caseworker.logs import get_logger
+from caseworker.runtime import events, identity
+from caseworker.runtime.scheduler import advance
+from caseworker.runtime.store import JobStore
+from caseworker.tools.registry import default_registry
+
+log = get_logger(__name__)
+
+
+def run_check(job_id: str, check_id: str) -> str:
+    """Run one check of one job; skip it if it is already done or taken by someone else."""
+    rq_job = get_current_job()
+    assert rq_job is not None, "run_check runs inside an RQ worker"
+    conn = rq_job.connection
+    store = JobStore(conn)
+    if store.status(job_id).finished:
+        return "skipped: job finished"
+    if not store.transition(job_id, check_id, CheckState.queued, CheckState.running):
+        state = store.states(job_id).get(check_id)
+        log.info("check not runnable job_id=%s check_id=%s state=%s", job_id, check_id, state)
+        return f"skipped: check is {state}"
+    me = identity.current()
+    attempt = store.start_check(job_id, check_id, me.name)
+    definition = store.definition(job_id)
+    check = definition.plan.check(check_id)
+    events.emit(conn, job_id, EventType.check_started, check_id=check_id,
+                data={"attempt": attempt, "title": check.title})
+    log.info("check started job_id=%s check_id=%s attempt=%s", job_id, check_id, attempt)
+    outcome = asyncio.run(run_agent(CheckRun(
+        conn=conn, job_id=job_id, spec=definition.spec, check=check,
+        registry=default_registry(), attempt=attempt, worker=me.name,
+    )))
+    store.complete_check(job_id, outcome.result, outcome.memory_writes)
+    log.info("check done job_id=%s check_id=%s status=%s", job_id, check_id,
+             outcome.result.status.value)
+    advance(conn, job_id)
+    return outcome.result.status.value

@@ -1,0 +1,74 @@
+"""Worker processes: an RQ worker that heartbeats and sweeps for orphaned checks."""
+
+from __future__ import annotations
+
+import threading
+
+import redis
+from rq import SimpleWorker
+
+from caseworker.logs import get_logger
+from caseworker.runtime import identity, keys
+from caseworker.runtime.queue import check_queue
+from caseworker.runtime.recovery import heartbeat, reap
+from caseworker.settings import get_settings
+from caseworker.tools.registry import default_registry
+
+log = get_logger(__name__)
+REAPER_LOCK_MS = 5_000
+
+
+class Liveness(threading.Thread):
+    """Background thread: refresh this worker's liveness key and reap dead workers' checks."""
+
+    def __init__(self, conn: redis.Redis, name: str) -> None:
+        super().__init__(name=f"liveness-{name}", daemon=True)
+        self.conn = conn
+        self.worker_name = name
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        settings = get_settings()
+        next_reap = 0.0
+        clock = 0.0
+        while not self.stopped.is_set():
+            try:
+                heartbeat(self.conn, self.worker_name)
+                if clock >= next_reap:
+                    sweep(self.conn)
+                    next_reap = clock + settings.reaper_interval
+            except redis.RedisError as exc:
+                log.warning("liveness tick failed worker=%s error=%s", self.worker_name, exc)
+            self.stopped.wait(settings.heartbeat_interval)
+            clock += settings.heartbeat_interval
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def sweep(conn: redis.Redis) -> None:
+    """One reaper pass, by at most one process at a time across the cluster."""
+    if conn.set(keys.REAPER_LOCK, identity.current().name, nx=True, px=REAPER_LOCK_MS):
+        try:
+            reap(conn)
+        finally:
+            conn.delete(keys.REAPER_LOCK)
+
+
+def run_worker(url: str, *, burst: bool = False) -> None:
+    """Run one worker process against the Redis at `url` until stopped."""
+    from caseworker.runtime.connection import connect
+
+    me = identity.become_worker()
+    default_registry()  # load tools and plug-ins before the first job
+    conn = connect(url)
+    heartbeat(conn, me.name)
+    liveness = Liveness(connect(url), me.name)
+    liveness.start()
+    worker = SimpleWorker([check_queue(conn)], connection=conn, name=me.name)
+    log.info("worker started name=%s", me.name)
+    try:
+        worker.work(burst=burst, logging_level="WARNING", with_scheduler=False)
+    finally:
+        liveness.stop()
+        conn.delete(keys.worker_alive(me.name))

@@ -1,0 +1,49 @@
+"""Environment-driven settings (prefix `CASEWORKER_`), one documented field each."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob caseworker reads from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="CASEWORKER_", extra="ignore")
+
+    # Where the embedded Redis keeps its AOF and RDB files, and where local state lives.
+    data_dir: Path = Field(default_factory=lambda: Path.home() / ".caseworker")
+    # An external Redis (redis://, rediss://, unix://); unset means the embedded server.
+    # Also read from the plain REDIS_URL variable.
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("CASEWORKER_REDIS_URL", "REDIS_URL")
+    )
+    # Name of the RQ queue that carries check jobs.
+    queue_name: str = "caseworker"
+    # Local worker processes that `caseworker run` starts.
+    workers: int = 2
+    # Comma-separated dotted module paths imported at start-up to register extra tools.
+    plugins: str = ""
+    # Seconds a worker's liveness key lives without a heartbeat; past it, its checks are orphaned.
+    heartbeat_ttl: float = 3.0
+    # Seconds between a worker's heartbeats.
+    heartbeat_interval: float = 1.0
+    # Seconds between sweeps for checks abandoned by dead workers.
+    reaper_interval: float = 1.0
+    # Attempts a check gets (first run included) when its worker dies under it.
+    max_check_attempts: int = 3
+    # Seconds an RQ job may run before RQ kills it (a whole check, model calls included).
+    check_timeout: int = 600
+
+    @property
+    def plugin_modules(self) -> list[str]:
+        return [p.strip() for p in self.plugins.split(",") if p.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

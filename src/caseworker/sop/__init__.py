@@ -1,0 +1,1 @@
+"""SOP and agent-spec parsing and validation, and CEL rules."""

@@ -1,0 +1,69 @@
+"""Loading an agent: its spec and the SOP it points at, validated together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from caseworker.domain.plan import Plan
+from caseworker.exceptions import AuthoringError, Problem, SOPInvalid, SpecInvalid
+from caseworker.sop.parser import load_sop
+from caseworker.sop.spec import AgentSpec, parse_spec, resolve_spec_path
+from caseworker.tools.registry import ToolRegistry
+
+
+class AgentDefinition(BaseModel):
+    """A spec and its parsed plan: everything a job needs, stored with the job for remote workers."""
+
+    spec: AgentSpec
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class LoadedAgent:
+    definition: AgentDefinition
+    spec_path: Path
+
+
+def load_agent(path: Path, registry: ToolRegistry) -> LoadedAgent:
+    """Load an agent from its directory or spec file; every authoring problem is reported at once."""
+    spec_path = resolve_spec_path(path)
+    try:
+        text = spec_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecInvalid(f"cannot read agent spec {spec_path}: {exc.strerror}") from exc
+    spec = parse_spec(text, source=str(spec_path))
+    sop_path = (spec_path.parent / spec.sop).resolve()
+    if not sop_path.is_file():
+        raise SpecInvalid(f"{spec_path}: the SOP '{spec.sop}' does not exist ({sop_path})")
+    plan = load_sop(sop_path, registry)
+    problems = _allowlist_problems(spec, plan, str(sop_path))
+    if problems:
+        raise SOPInvalid(f"{sop_path} uses tools the agent spec does not allow", problems=problems)
+    return LoadedAgent(AgentDefinition(spec=spec, plan=plan), spec_path)
+
+
+def _allowlist_problems(spec: AgentSpec, plan: Plan, source: str) -> list[Problem]:
+    if spec.tools is None:
+        return []
+    allowed = set(spec.tools)
+    return [
+        Problem(f"tool '{name}' is not in the agent's tool allowlist", source, check.line, check.id)
+        for check in plan.checks
+        for name in check.tools
+        if name not in allowed
+    ]
+
+
+def validate_path(path: Path, registry: ToolRegistry) -> list[Problem]:
+    """Every problem in an agent (directory or spec) or a lone SOP file; empty when valid."""
+    try:
+        if path.suffix.lower() in (".md", ".markdown"):
+            load_sop(path, registry)
+        else:
+            load_agent(path, registry)
+    except AuthoringError as exc:
+        return exc.problems or [Problem(exc.message, file=str(path))]
+    return []
