@@ -128,8 +128,10 @@ def test_unplaced_list_is_rejected() -> None:
 
 
 def test_bare_no_is_rejected() -> None:
-    with pytest.raises(ConfigurationError, match="countries.yaml"):
-        datafile.parse_data_file(MINIMAL.replace('"GB"', "NO"), CountryData, source="countries.yaml")
+    with pytest.raises(ConfigurationError, match=r"countries\.yaml"):
+        datafile.parse_data_file(
+            MINIMAL.replace('"GB"', "NO"), CountryData, source="countries.yaml"
+        )
 
 
 def test_invalid_yaml() -> None:
@@ -144,7 +146,7 @@ def test_broken_data_file_fails_the_tool(monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.setattr(datafile, "DATA_ROOT", tmp_path)
     country.load_country_data.cache_clear()
     try:
-        with pytest.raises(ConfigurationError, match="countries.yaml is invalid"):
+        with pytest.raises(ConfigurationError, match=r"countries\.yaml is invalid"):
             run({"countries": ["GB"]})
     finally:
         country.load_country_data.cache_clear()

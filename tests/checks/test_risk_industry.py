@@ -32,8 +32,11 @@ def test_spec() -> None:
 
 
 def test_standard_business() -> None:
-    out = run(description="We design and sell accounting software to small firms.",
-              industry="Software", mcc="5734")
+    out = run(
+        description="We design and sell accounting software to small firms.",
+        industry="Software",
+        mcc="5734",
+    )
     assert out.level == "standard"
     assert out.matches == [] and out.categories == []
     assert not out.any_prohibited and not out.any_high_risk
@@ -155,10 +158,23 @@ def test_bad_arguments(args: dict[str, Any]) -> None:
 def test_policy_covers_required_categories() -> None:
     ids = {c.category.id for c in industry.load_industry_policy().categories}
     assert {
-        "gambling", "crypto", "money_services", "adult_content", "firearms", "arms_military",
-        "cannabis", "precious_metals", "pawn_shops", "payday_lending", "shell_nominee",
-        "online_pharmacy", "debt_collection", "telemarketing", "timeshares",
-        "escort_services", "mlm",
+        "gambling",
+        "crypto",
+        "money_services",
+        "adult_content",
+        "firearms",
+        "arms_military",
+        "cannabis",
+        "precious_metals",
+        "pawn_shops",
+        "payday_lending",
+        "shell_nominee",
+        "online_pharmacy",
+        "debt_collection",
+        "telemarketing",
+        "timeshares",
+        "escort_services",
+        "mlm",
     } <= ids
 
 
@@ -199,8 +215,9 @@ def test_category_without_matchers_and_duplicate_ids() -> None:
     text = BAD_POLICY.replace("7995", '"7995"')
     with pytest.raises(ConfigurationError, match="at least one MCC or keyword"):
         datafile.parse_data_file(
-            text.replace("mccs: {\"7995\": Betting}, keywords: [bet]", "mccs: {}"),
-            IndustryPolicy, source="industries.yaml",
+            text.replace('mccs: {"7995": Betting}, keywords: [bet]', "mccs: {}"),
+            IndustryPolicy,
+            source="industries.yaml",
         )
     doubled = text + text.split("categories:\n")[1]
     with pytest.raises(ConfigurationError, match="duplicate category ids"):
@@ -212,7 +229,7 @@ def test_broken_policy_fails_the_tool(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.setattr(datafile, "DATA_ROOT", tmp_path)
     industry.load_industry_policy.cache_clear()
     try:
-        with pytest.raises(ConfigurationError, match="industries.yaml is invalid"):
+        with pytest.raises(ConfigurationError, match=r"industries\.yaml is invalid"):
             run(mcc="7995")
     finally:
         industry.load_industry_policy.cache_clear()

@@ -28,7 +28,11 @@ class LocalWorkers:
         self.processes: list[BaseProcess] = []
 
     def start(self) -> None:
-        import caseworker.runtime.worker  # noqa: F401  (import before forking)
+        import caseworker.runtime.tasks  # noqa: F401  (import the agent stack once, then fork)
+        import caseworker.runtime.worker  # noqa: F401
+        from caseworker.tools.registry import default_registry
+
+        default_registry()
 
         context = multiprocessing.get_context("fork")
         for _ in range(self.count):

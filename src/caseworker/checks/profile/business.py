@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -19,7 +19,7 @@ from caseworker.domain.case import (
     SubjectType,
     describe_validation_error,
 )
-from caseworker.exceptions import Problem, ToolInputInvalid
+from caseworker.exceptions import ToolInputInvalid
 from caseworker.tools.base import EvidenceDraft, ToolContext, ToolOutput, tool
 
 NEW_BUSINESS_DAYS = 180
@@ -27,23 +27,28 @@ BENEFICIAL_OWNER_PCT = 25.0
 
 #: Company-register number formats by jurisdiction, checked after removing spaces and dots.
 REGISTRATION_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
-    "GB": (re.compile(r"^(\d{8}|[A-Z]{2}\d{6})$"),
-           "Companies House: 8 digits or 2 letters + 6 digits, e.g. 01234567, SC123456"),
+    "GB": (
+        re.compile(r"^(\d{8}|[A-Z]{2}\d{6})$"),
+        "Companies House: 8 digits or 2 letters + 6 digits, e.g. 01234567, SC123456",
+    ),
     "IE": (re.compile(r"^\d{1,7}$"), "CRO number: digits only, e.g. 123456"),
-    "DE": (re.compile(r"^HR[AB]\d{1,6}[A-Z]{0,2}$"),
-           "Handelsregister: HRA or HRB + digits, e.g. HRB 12345 B"),
+    "DE": (
+        re.compile(r"^HR[AB]\d{1,6}[A-Z]{0,2}$"),
+        "Handelsregister: HRA or HRB + digits, e.g. HRB 12345 B",
+    ),
     "FR": (re.compile(r"^\d{9}$"), "SIREN: 9 digits, e.g. 552 100 554"),
     "NL": (re.compile(r"^\d{8}$"), "KvK number: 8 digits, e.g. 12345678"),
 }
 
+# fmt: off
 #: Mailbox providers anyone can sign up to; a business address there is weak evidence.
 FREE_MAIL_DOMAINS = frozenset({
     "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de",
     "ymail.com", "hotmail.com", "hotmail.co.uk", "hotmail.fr", "hotmail.de", "outlook.com",
     "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "mac.com", "proton.me",
-    "protonmail.com", "pm.me", "gmx.com", "gmx.de", "gmx.net", "web.de", "mail.com",
-    "yandex.com", "yandex.ru", "mail.ru", "qq.com", "163.com", "126.com", "tutanota.com",
-    "zoho.com", "libero.it", "laposte.net", "orange.fr", "btinternet.com", "t-online.de",
+    "protonmail.com", "pm.me", "gmx.com", "gmx.de", "gmx.net", "web.de", "mail.com", "yandex.com",
+    "yandex.ru", "mail.ru", "qq.com", "163.com", "126.com", "tutanota.com", "zoho.com",
+    "libero.it", "laposte.net", "orange.fr", "btinternet.com", "t-online.de",
 })
 
 #: Free website builders, blog and social hosts: a site there is not a business domain.
@@ -57,11 +62,13 @@ FREE_WEB_HOSTS = frozenset({
 
 _LEGAL_SUFFIXES = frozenset({
     "ltd", "limited", "plc", "llc", "llp", "lp", "inc", "incorporated", "corp", "corporation",
-    "co", "company", "gmbh", "ag", "kg", "sa", "sas", "sarl", "bv", "nv", "srl", "spa",
-    "oy", "ab", "as", "aps", "the", "and", "group", "holdings",
+    "co", "company", "gmbh", "ag", "kg", "sa", "sas", "sarl", "bv", "nv", "srl", "spa", "oy",
+    "ab", "as", "aps", "the", "and", "group", "holdings",
 })
+# fmt: on
 
 Severity = Literal["info", "warning", "high"]
+M = TypeVar("M", bound=BaseModel)
 
 
 class BusinessProfileInput(BaseModel):
@@ -109,12 +116,13 @@ class BusinessProfileOutput(ToolOutput):
         return [EvidenceDraft(source=f"case:{i.field}", quote=i.message) for i in self.issues]
 
 
-def _validate(model: type[BaseModel], data: dict[str, Any], where: str) -> Any:
+def _validate(model: type[M], data: dict[str, Any], where: str) -> M:
+    """Validate `data` into `model`, raising `ToolInputInvalid` with pydantic's messages."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem(f"{where}: {p.message}") for p in describe_validation_error(exc)]
-        raise ToolInputInvalid(f"{where} is not valid", problems=problems) from exc
+        details = "; ".join(p.message for p in describe_validation_error(exc))
+        raise ToolInputInvalid(f"{where} is not valid: {details}") from exc
 
 
 def _host(url: str) -> str | None:
@@ -173,13 +181,20 @@ def _check_required(s: Subject, f: _Findings) -> None:
         if business and not getattr(s, name):
             f.lack(name, f"subject.{name}", f"{name.replace('_', ' ')} is missing")
     if not s.addresses:
-        f.lack("registered_address", "subject.addresses", "no address is given")
+        name = "registered_address" if business else "address"
+        f.lack(name, "subject.addresses", "no address is given")
     elif business and not any(a.type is AddressType.registered for a in s.addresses):
-        f.lack("registered_address", "subject.addresses",
-               "addresses are given but none is the registered address")
+        f.lack(
+            "registered_address",
+            "subject.addresses",
+            "addresses are given but none is the registered address",
+        )
     if business and not (s.description or s.industry):
-        f.lack("description_or_industry", "subject.description",
-               "neither a description nor an industry is given")
+        f.lack(
+            "description_or_industry",
+            "subject.description",
+            "neither a description nor an industry is given",
+        )
 
 
 def _check_dates(s: Subject, as_of: dt.date, f: _Findings) -> int | None:
@@ -187,12 +202,20 @@ def _check_dates(s: Subject, as_of: dt.date, f: _Findings) -> int | None:
         return None
     age = (as_of - s.incorporation_date).days
     if age < 0:
-        f.add("incorporation_in_future", "subject.incorporation_date", "high",
-              f"incorporation date {s.incorporation_date} is after {as_of}")
+        f.add(
+            "incorporation_in_future",
+            "subject.incorporation_date",
+            "high",
+            f"incorporation date {s.incorporation_date} is after {as_of}",
+        )
     elif age < NEW_BUSINESS_DAYS:
-        f.add("newly_incorporated", "subject.incorporation_date", "warning",
-              f"incorporated on {s.incorporation_date}, {age} days before {as_of} "
-              f"(under {NEW_BUSINESS_DAYS})")
+        f.add(
+            "newly_incorporated",
+            "subject.incorporation_date",
+            "warning",
+            f"incorporated on {s.incorporation_date}, {age} days before {as_of} "
+            f"(under {NEW_BUSINESS_DAYS})",
+        )
     return age
 
 
@@ -202,65 +225,107 @@ def _check_registration(s: Subject, f: _Findings) -> None:
     pattern, expected = REGISTRATION_FORMATS[s.jurisdiction]
     normalised = re.sub(r"[\s.]", "", s.registration_number).upper()
     if not pattern.match(normalised):
-        f.add("registration_number_format", "subject.registration_number", "warning",
-              f"registration number '{s.registration_number}' does not match the "
-              f"{s.jurisdiction} format ({expected})")
+        f.add(
+            "registration_number_format",
+            "subject.registration_number",
+            "warning",
+            f"registration number '{s.registration_number}' does not match the "
+            f"{s.jurisdiction} format ({expected})",
+        )
 
 
 def _check_places_and_contacts(s: Subject, f: _Findings) -> None:
     countries = {a.country for a in s.addresses}
     if s.jurisdiction and countries and s.jurisdiction not in countries:
-        f.add("jurisdiction_not_in_addresses", "subject.jurisdiction", "warning",
-              f"jurisdiction {s.jurisdiction} is not the country of any address "
-              f"({', '.join(sorted(countries))})")
+        f.add(
+            "jurisdiction_not_in_addresses",
+            "subject.jurisdiction",
+            "warning",
+            f"jurisdiction {s.jurisdiction} is not the country of any address "
+            f"({', '.join(sorted(countries))})",
+        )
     if s.website:
         host = _host(s.website)
         if host is None:
-            f.add("website_invalid", "subject.website", "warning",
-                  f"website '{s.website}' is not a valid http(s) URL")
+            f.add(
+                "website_invalid",
+                "subject.website",
+                "warning",
+                f"website '{s.website}' is not a valid http(s) URL",
+            )
         elif free := _on(host, FREE_WEB_HOSTS | FREE_MAIL_DOMAINS):
-            f.add("website_free_host", "subject.website", "warning",
-                  f"website '{s.website}' is on a free, blog or social host ({free})")
+            f.add(
+                "website_free_host",
+                "subject.website",
+                "warning",
+                f"website '{s.website}' is on a free, blog or social host ({free})",
+            )
     email = s.contact.email if s.contact else None
     if email:
         domain = email.rsplit("@", 1)[-1].lower()
         if domain in FREE_MAIL_DOMAINS:
-            f.add("email_free_mail", "subject.contact.email", "info",
-                  f"contact email '{email}' is on a free-mail domain ({domain})")
+            f.add(
+                "email_free_mail",
+                "subject.contact.email",
+                "info",
+                f"contact email '{email}' is on a free-mail domain ({domain})",
+            )
     if s.trading_name and names_differ(s.legal_name, s.trading_name):
-        f.add("trading_name_differs", "subject.trading_name", "info",
-              f"trading name '{s.trading_name}' is unlike legal name '{s.legal_name}'")
+        f.add(
+            "trading_name_differs",
+            "subject.trading_name",
+            "info",
+            f"trading name '{s.trading_name}' is unlike legal name '{s.legal_name}'",
+        )
 
 
 def _check_parties(
-    s: Subject, people: list[AssociatedIndividual], firms: list[AssociatedEntity],
+    s: Subject,
+    people: list[AssociatedIndividual],
+    firms: list[AssociatedEntity],
     f: _Findings,
 ) -> float:
     total = sum(p.ownership_percentage or 0.0 for p in people) + sum(
-        e.ownership_percentage or 0.0 for e in firms)
+        e.ownership_percentage or 0.0 for e in firms
+    )
     if total > 100 + 1e-6:
-        f.add("ownership_over_100", "associated_individuals", "high",
-              f"ownership percentages of individuals and entities add up to {total:g}%")
+        f.add(
+            "ownership_over_100",
+            "associated_individuals",
+            "high",
+            f"ownership percentages of individuals and entities add up to {total:g}%",
+        )
     if s.type is not SubjectType.business:
         return total
     has_director = any(IndividualRole.director in p.roles for p in people) or any(
-        "director" in (r.lower() for r in e.roles) for e in firms)
+        "director" in (r.lower() for r in e.roles) for e in firms
+    )
     if not has_director:
         f.add("no_director", "associated_individuals", "warning", "no director is listed")
     big_owners = [p for p in people if (p.ownership_percentage or 0) >= BENEFICIAL_OWNER_PCT]
     controllers = [p for p in people if IndividualRole.controller in p.roles]
     if not big_owners and not controllers:
-        f.add("no_beneficial_owner", "associated_individuals", "warning",
-              f"no individual owns {BENEFICIAL_OWNER_PCT:g}% or more and none is listed "
-              "as controller")
+        f.add(
+            "no_beneficial_owner",
+            "associated_individuals",
+            "warning",
+            f"no individual owns {BENEFICIAL_OWNER_PCT:g}% or more and none is listed "
+            "as controller",
+        )
     for i, p in enumerate(people):
         pct = p.ownership_percentage
-        if IndividualRole.beneficial_owner in p.roles and pct is not None \
-                and pct < BENEFICIAL_OWNER_PCT:
-            f.add("beneficial_owner_below_threshold",
-                  f"associated_individuals[{i}].ownership_percentage", "info",
-                  f"{p.full_name} is listed as beneficial owner with {pct:g}% "
-                  f"(under {BENEFICIAL_OWNER_PCT:g}%)")
+        if (
+            IndividualRole.beneficial_owner in p.roles
+            and pct is not None
+            and pct < BENEFICIAL_OWNER_PCT
+        ):
+            f.add(
+                "beneficial_owner_below_threshold",
+                f"associated_individuals[{i}].ownership_percentage",
+                "info",
+                f"{p.full_name} is listed as beneficial owner with {pct:g}% "
+                f"(under {BENEFICIAL_OWNER_PCT:g}%)",
+            )
     return total
 
 
@@ -279,15 +344,12 @@ def business_profile(args: BusinessProfileInput, context: ToolContext) -> Busine
     `age_days`, `newly_incorporated` and `owners_total_pct`.
     """
     known = Subject.model_fields
-    subject: Subject = _validate(
-        Subject, {k: v for k, v in args.subject.items() if k in known}, "subject")
-    people: list[AssociatedIndividual] = [
+    subject = _validate(Subject, {k: v for k, v in args.subject.items() if k in known}, "subject")
+    people = [
         _validate(AssociatedIndividual, d, f"individuals[{i}]")
         for i, d in enumerate(args.individuals)
     ]
-    firms: list[AssociatedEntity] = [
-        _validate(AssociatedEntity, d, f"entities[{i}]") for i, d in enumerate(args.entities)
-    ]
+    firms = [_validate(AssociatedEntity, d, f"entities[{i}]") for i, d in enumerate(args.entities)]
     as_of = args.as_of or dt.date.today()
 
     f = _Findings()

@@ -138,8 +138,9 @@ class CountryAssessment(BaseModel):
     level: Level
     reasons: list[str] = Field(default_factory=list)
     listed_on: list[str] = Field(
-        default_factory=list, description="The list behind each reason, same order, e.g. "
-        "'FATF call for action (2025-10-24)'"
+        default_factory=list,
+        description="The list behind each reason, same order, e.g. "
+        "'FATF call for action (2025-10-24)'",
     )
     notes: list[str] = Field(default_factory=list)
 

@@ -203,9 +203,14 @@ def _keyword_matches(compiled: CompiledCategory, texts: list[str]) -> list[Indus
                 taken.append((s, e))
                 if all(f.matched != keyword for f in found):
                     found.append(
-                        IndustryMatch(category=cat.id, label=cat.label, level=cat.level,
-                                      via="keyword", matched=keyword,
-                                      context=snippet(text, s, e))
+                        IndustryMatch(
+                            category=cat.id,
+                            label=cat.label,
+                            level=cat.level,
+                            via="keyword",
+                            matched=keyword,
+                            context=snippet(text, s, e),
+                        )
                     )
     return found
 
@@ -230,8 +235,14 @@ def industry_risk(args: IndustryRiskInput, context: ToolContext) -> IndustryRisk
         cat = entry.category
         if args.mcc and args.mcc in cat.mccs:
             matches.append(
-                IndustryMatch(category=cat.id, label=cat.label, level=cat.level, via="mcc",
-                              matched=args.mcc, context=f"MCC {args.mcc} ({cat.mccs[args.mcc]})")
+                IndustryMatch(
+                    category=cat.id,
+                    label=cat.label,
+                    level=cat.level,
+                    via="mcc",
+                    matched=args.mcc,
+                    context=f"MCC {args.mcc} ({cat.mccs[args.mcc]})",
+                )
             )
         matches.extend(_keyword_matches(entry, texts))
     level: Level = "standard"
