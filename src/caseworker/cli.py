@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from caseworker.exceptions import AuthoringError, CaseworkerError
+from caseworker.exceptions import AuthoringError, CaseworkerError, JobFailed
 from caseworker.logs import configure
 from caseworker.settings import get_settings
 
@@ -56,16 +56,21 @@ def run(
     Exit codes: 0 approve, 10 review, 20 reject; 2 invalid input, 3 runtime error,
     4 job failed or timed out, 130 interrupted.
     """
-    from caseworker.runner import RunFailed, run_case
+    from caseworker.runtime.local import LocalRuntime
 
     configure()
+    settings = get_settings()
     try:
-        outcome = run_case(agent, case, out=out, workers=workers, timeout=timeout,
-                           console=None if quiet else console)
+        with LocalRuntime(settings.redis_url, settings.data_dir,
+                          settings.workers if workers is None else workers) as runtime:
+            from caseworker.runner import run_case
+
+            outcome = run_case(runtime.url, agent, case, out=out, timeout=timeout,
+                               console=None if quiet else console)
     except AuthoringError as exc:
         errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(ExitCode.invalid_input) from exc
-    except RunFailed as exc:
+    except JobFailed as exc:
         errors.print(f"[red]job failed:[/red] {exc}", highlight=False)
         raise typer.Exit(ExitCode.job_failed) from exc
     except CaseworkerError as exc:

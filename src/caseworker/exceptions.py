@@ -99,6 +99,12 @@ class JobNotFound(RuntimeFailure):
     status = 404
 
 
+class JobFailed(RuntimeFailure):
+    """A job ended failed, or did not finish in the time allowed."""
+
+    code = "job_failed"
+
+
 class MemoryAccessDenied(RuntimeFailure):
     """A check read a memory key it did not declare in `reads`."""
 

