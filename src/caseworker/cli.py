@@ -23,7 +23,7 @@ app = typer.Typer(
 schema_app = typer.Typer(help="Print JSON Schemas of caseworker's formats.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 
 class ExitCode(IntEnum):

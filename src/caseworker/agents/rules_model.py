@@ -9,7 +9,6 @@ from typing import Any
 from pydantic_ai.messages import (
     ModelMessage,
     ModelResponse,
-    RetryPromptPart,
     ToolCallPart,
     ToolReturnPart,
 )
@@ -48,18 +47,19 @@ def _step_outputs(messages: list[ModelMessage]) -> tuple[dict[str, Any], list[st
     failures: list[str] = []
     for message in messages:
         for part in message.parts:
-            if isinstance(part, ToolReturnPart) and part.tool_call_id.startswith(PLAN_CALL_PREFIX):
-                content = part.content
-                if isinstance(content, str):
-                    content = json.loads(content)
-                if isinstance(content, dict) and "error" in content:
-                    failures.append(str(content["error"]))
-                else:
-                    returned[part.tool_call_id] = content
-            elif isinstance(part, RetryPromptPart) and (part.tool_call_id or "").startswith(
-                PLAN_CALL_PREFIX
-            ):
+            if not (isinstance(part, ToolReturnPart)
+                    and part.tool_call_id.startswith(PLAN_CALL_PREFIX)):
+                continue
+            if part.outcome != "success":
                 failures.append(str(part.content))
+                continue
+            content = part.content
+            if isinstance(content, str):
+                content = json.loads(content)
+            if isinstance(content, dict) and "error" in content:
+                failures.append(str(content["error"]))
+            else:
+                returned[part.tool_call_id] = content
     return returned, failures
 
 

@@ -14,7 +14,7 @@ from pydantic_ai.messages import (
     ModelMessage,
     ModelRequest,
     ModelResponse,
-    RetryPromptPart,
+    RetryFeedbackPart,
     TextPart,
     ToolCallPart,
     ToolReturnPart,
@@ -221,10 +221,10 @@ def _record_scratchpad(run: CheckRun, messages: list[ModelMessage]) -> None:
             elif isinstance(part, ToolCallPart):
                 entry = {"kind": "tool_call", "tool": part.tool_name, "args": part.args_as_dict()}
             elif isinstance(message, ModelRequest) and isinstance(part, ToolReturnPart):
-                entry = {"kind": "observation", "tool": part.tool_name, "content": part.content}
-            elif isinstance(part, RetryPromptPart):
-                entry = {"kind": "correction", "tool": part.tool_name,
-                         "message": part.model_response()}
+                kind = "observation" if part.outcome == "success" else "correction"
+                entry = {"kind": kind, "tool": part.tool_name, "content": part.content}
+            elif isinstance(part, RetryFeedbackPart):
+                entry = {"kind": "correction", "message": str(part.content)}
             if entry:
                 scratchpad.append(pipe, run.job_id, run.check.id, entry)
     pipe.execute()

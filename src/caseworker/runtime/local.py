@@ -76,10 +76,14 @@ class LocalRuntime:
         return self.redis_url
 
     def __enter__(self) -> LocalRuntime:
-        if self.embedded is not None:
-            self.redis_url = self.embedded.start()
-        self.workers = LocalWorkers(self.url, self.workers_count)
-        self.workers.start()
+        try:
+            if self.embedded is not None:
+                self.redis_url = self.embedded.start()
+            self.workers = LocalWorkers(self.url, self.workers_count)
+            self.workers.start()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(

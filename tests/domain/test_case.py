@@ -1,0 +1,62 @@
+"""Case validation: good cases load, bad ones name the problem."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from caseworker.domain.case import load_case, parse_case
+from caseworker.exceptions import CaseInvalid
+from tests.fixtures.cases import acme
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_valid_case_and_derived_countries() -> None:
+    case = acme(countries_of_operation=["IE", "GB"])
+    assert case.subject.countries == ["GB", "IE"]
+    assert case.memory_view()["subject"]["countries"] == ["GB", "IE"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda d: d["subject"].update(favourite_colour="blue"),
+         "unknown field 'subject.favourite_colour'"),
+        (lambda d: d["subject"].update(jurisdiction="United Kingdom"), "subject.jurisdiction"),
+        (lambda d: d["subject"].pop("legal_name"), "subject.legal_name"),
+        (lambda d: d["subject"].update(incorporation_date="31/12/2015"),
+         "subject.incorporation_date"),
+        (lambda d: d.update(documents=[{"type": "incorporation"}]), "exactly one of 'path'"),
+        (lambda d: d.update(associated_individuals=[{"full_name": "X", "roles": ["director"],
+                                                     "ownership_percentage": 140}]),
+         "associated_individuals.0.ownership_percentage"),
+    ],
+)
+def test_invalid_case_names_the_field(mutate: object, expected: str) -> None:
+    data = acme().model_dump(mode="json")
+    mutate(data)  # type: ignore[operator]
+    with pytest.raises(CaseInvalid) as caught:
+        parse_case(data, source="case.json")
+    assert expected in str(caught.value)
+
+
+def test_malformed_json_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"id": "x", "subject": ')
+    with pytest.raises(CaseInvalid, match="broken.json is not valid JSON"):
+        load_case(path)
+    with pytest.raises(CaseInvalid, match="must be a JSON object"):
+        parse_case(json.dumps([1, 2]))
+    with pytest.raises(CaseInvalid, match="cannot read case file"):
+        load_case(tmp_path / "missing.json")
+
+
+def test_example_cases_are_valid() -> None:
+    cases = sorted((ROOT / "examples" / "cases").glob("*.json"))
+    cases = [c for c in cases if not c.name.endswith(".expected.json")]
+    assert len(cases) >= 6
+    for path in cases:
+        assert load_case(path).id

@@ -1,0 +1,71 @@
+"""The command line, run as a user runs it: a real process, real Redis, real workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def caseworker(*args: str, cwd: Path, env: dict[str, str] | None = None,
+               ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "caseworker", *args], cwd=cwd, capture_output=True, text=True,
+        timeout=120, env={**os.environ, "CASEWORKER_PLUGINS": "", **(env or {})},
+    )
+
+
+@pytest.mark.parametrize(("case", "code"), [
+    ("uk-saas-clean", 0), ("uk-remittance-msb", 10), ("ae-trading-iran-operations", 20),
+])
+def test_run_exits_by_recommendation_and_writes_reports(case: str, code: int, tmp_path: Path) -> None:
+    # from another directory, with relative paths resolved against it
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    agent = os.path.relpath(ROOT / "agents" / "kyb", work)
+    case_file = os.path.relpath(ROOT / "examples" / "cases" / f"{case}.json", work)
+    done = caseworker("run", agent, case_file, "--out", "reports", cwd=work,
+                      env={"CASEWORKER_DATA_DIR": str(tmp_path / "data")})
+    assert done.returncode == code, done.stderr
+    assert "Decision:" in done.stdout
+    reports = sorted((work / "reports").iterdir())
+    assert [p.suffix for p in reports] == [".json", ".md"]
+    report = json.loads(reports[0].read_text())
+    assert report["recommendation"] == {0: "approve", 10: "review", 20: "reject"}[code]
+    assert all(c["result"] and c["result"]["evidence"] for c in report["checks"])
+    assert "## Checks" in reports[1].read_text()
+
+
+def test_run_rejects_an_invalid_case_with_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"id": "x", "subject": {"legal_name": "X", "colour": "red"}}))
+    done = caseworker("run", str(ROOT / "agents" / "kyb"), str(bad), cwd=tmp_path,
+                      env={"CASEWORKER_DATA_DIR": str(tmp_path / "data")})
+    assert done.returncode == 2
+    assert "unknown field 'subject.colour'" in done.stderr
+
+
+def test_validate_reports_file_line_and_check(tmp_path: Path) -> None:
+    ok = caseworker("validate", str(ROOT / "agents" / "kyb"), cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    sop = tmp_path / "sop.md"
+    sop.write_text((ROOT / "agents" / "kyb" / "sop.md").read_text().replace(
+        "tools: [risk.industry]", "tools: [risk.industri]"))
+    bad = caseworker("validate", str(sop), cwd=tmp_path)
+    assert bad.returncode == 2
+    assert f"{sop}:" in bad.stderr and "[check high_risk_industry]" in bad.stderr
+    assert "unknown tool 'risk.industri'" in bad.stderr
+
+
+def test_schema_case_prints_json_schema(tmp_path: Path) -> None:
+    done = caseworker("schema", "case", cwd=tmp_path)
+    assert done.returncode == 0
+    schema = json.loads(done.stdout)
+    assert schema["title"] == "Case"
+    assert "subject" in schema["properties"]
