@@ -42,6 +42,7 @@ class ExitCode(IntEnum):
 def run(
     agent: Annotated[Path, typer.Argument(help="Agent directory or its agent.yaml")],
     case: Annotated[Path, typer.Argument(help="Case JSON file")],
+    *,
     out: Annotated[Path, typer.Option(help="Directory for the JSON and Markdown reports")] = Path(
         "caseworker-reports"
     ),

@@ -34,13 +34,15 @@ AGENTS = Path(__file__).resolve().parents[1] / "fixtures" / "agents"
 KYB = Path(__file__).resolve().parents[2] / "agents" / "kyb"
 
 
-def _job(conn: redis.Redis, registry: ToolRegistry, agent: Path, **subject: Any) -> tuple[str, AgentDefinition]:
+def _job(
+    conn: redis.Redis, registry: ToolRegistry, agent: Path, **subject: Any,
+) -> tuple[str, AgentDefinition]:
     definition = load_agent(agent, registry).definition
     return JobStore(conn).create(definition, acme(**subject)), definition
 
 
 def _run(conn: redis.Redis, registry: ToolRegistry, job_id: str, definition: AgentDefinition,
-         check_id: str, model: Model | None = None) -> Outcome:
+         check_id: str, *, model: Model | None = None) -> Outcome:
     return asyncio.run(run_check(CheckRun(
         conn=conn, job_id=job_id, spec=definition.spec, check=definition.plan.check(check_id),
         registry=registry, model=model,
@@ -74,7 +76,7 @@ def test_function_model_calls_tools_and_returns_a_verdict(
         })])
 
     outcome = _run(conn, registry, job_id, definition, "high_risk_country",
-                   FunctionModel(llm, model_name="test-llm"))
+                   model=FunctionModel(llm, model_name="test-llm"))
     result = outcome.result
     assert result.status == CheckStatus.review
     assert result.answer == "Kenya is under FATF increased monitoring."
@@ -102,7 +104,7 @@ def test_lenient_llm_verdict_is_overruled_by_the_rule(
         })])
 
     result = _run(conn, registry, job_id, definition, "high_risk_country",
-                  FunctionModel(lenient)).result
+                  model=FunctionModel(lenient)).result
     assert result.rule_outcome is not None and result.rule_outcome.status == CheckStatus.fail
     assert result.status == CheckStatus.review
     assert [a.code for a in result.alerts] == ["guardrail_override"]
@@ -120,7 +122,7 @@ def test_guardrail_runs_the_plan_when_the_model_skips_its_tools(
         })])
 
     result = _run(conn, registry, job_id, definition, "high_risk_country",
-                  FunctionModel(lazy)).result
+                  model=FunctionModel(lazy)).result
     assert result.rule_outcome is not None and result.rule_outcome.status == CheckStatus.fail
     assert result.status == CheckStatus.review
     assert result.payload["country"]["prohibited"] == ["IR"]
@@ -144,7 +146,7 @@ def test_invalid_tool_arguments_are_sent_back_for_self_correction(
         })])
 
     result = _run(conn, registry, job_id, definition, "high_risk_country",
-                  FunctionModel(sloppy)).result
+                  model=FunctionModel(sloppy)).result
     assert result.status == CheckStatus.passed
     assert corrections and "invalid arguments for tool 'risk.country'" in corrections[0]
 
@@ -156,7 +158,8 @@ def test_rules_model_runs_the_plan_through_the_same_loop(
     result = _run(conn, registry, job_id, definition, "high_risk_country").result
     assert result.model == "rules"
     assert result.status == CheckStatus.fail
-    assert result.rule_outcome is not None and result.rule_outcome.matched == "result.any_prohibited"
+    assert result.rule_outcome is not None
+    assert result.rule_outcome.matched == "result.any_prohibited"
     assert result.usage.requests == 2 and result.usage.tool_calls == 1
     # one tool call; North Korea is on two lists, so two evidence items cite it
     assert [e.id for e in result.evidence] == ["high_risk_country.E1", "high_risk_country.E2"]
@@ -187,7 +190,8 @@ rule:
 Crash.
 """
     plan = parse_sop(text, source="sop.md", registry=registry)
-    definition = load_agent(AGENTS / "parallel", registry).definition.model_copy(update={"plan": plan})
+    definition = load_agent(AGENTS / "parallel", registry).definition
+    definition = definition.model_copy(update={"plan": plan})
     job_id = JobStore(conn).create(definition, acme())
     result = _run(conn, registry, job_id, definition, "a").result
     assert result.status == CheckStatus.error

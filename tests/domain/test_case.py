@@ -46,7 +46,7 @@ def test_invalid_case_names_the_field(mutate: object, expected: str) -> None:
 def test_malformed_json_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"id": "x", "subject": ')
-    with pytest.raises(CaseInvalid, match="broken.json is not valid JSON"):
+    with pytest.raises(CaseInvalid, match=r"broken\.json is not valid JSON"):
         load_case(path)
     with pytest.raises(CaseInvalid, match="must be a JSON object"):
         parse_case(json.dumps([1, 2]))

@@ -11,7 +11,7 @@ from caseworker.sop.rules import compile_expression
 
 
 def policy_variables(plan: Plan, results: dict[str, CheckResult]) -> dict[str, Any]:
-    """`checks`: a list of {id, title, status, severity}; `check`: the same by id."""
+    """Build `checks` (a list of {id, title, status, severity}) and `check` (the same by id)."""
     rows = [
         {"id": c.id, "title": c.title, "severity": c.severity.value,
          "status": results[c.id].status.value if c.id in results else "error"}

@@ -1,4 +1,4 @@
-"""The deterministic rule over tool outputs, and the guardrail that never lets a model be more lenient."""
+"""The deterministic rule over tool outputs, and the guardrail: no model is more lenient than it."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def evaluate_rule(check: CheckDefinition, outputs: Mapping[str, Any]) -> RuleOut
 def apply_guardrail(
     verdict: CheckStatus, outcome: RuleOutcome | None,
 ) -> tuple[CheckStatus, list[Alert]]:
-    """Final status: the model's verdict unless it is more lenient than the rule (then review)."""
+    """Decide the status: the model's verdict, or review if it is more lenient than the rule."""
     if outcome is None:
         return verdict, []
     if outcome.status == CheckStatus.error:

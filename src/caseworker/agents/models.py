@@ -33,7 +33,7 @@ def build_one(name: str, check: CheckDefinition, memory: Mapping[str, Any]) -> M
 
 
 def build_model(chain: list[str], check: CheckDefinition, memory: Mapping[str, Any]) -> Model:
-    """The spec's model chain as one model: the first, falling back to the next on failure."""
+    """Chain the spec's models into one: the first, falling back to the next on failure."""
     models = [build_one(name, check, memory) for name in chain]
     if len(models) == 1:
         return models[0]

@@ -1,4 +1,4 @@
-"""Resolving a plan step's arguments: `$case…` from declared memory, `$steps.<name>…` from outputs."""
+"""Resolve a plan step's arguments: `$case…` from declared memory, `$steps.<name>…` from outputs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from caseworker.sop.references import STEP_PREFIX, covers
 
 
 def resolve_reference(path: str, memory: Mapping[str, Any], outputs: Mapping[str, Any]) -> Any:
-    """The value a `$path` names, from the memory view (declared reads) or earlier step outputs."""
+    """Look up a `$path` in the memory view (declared reads) or in earlier step outputs."""
     parts = path.split(".")
     if parts[0] == STEP_PREFIX:
         value = lookup(outputs, parts[1:])

@@ -16,7 +16,7 @@ DATA_NOTICE = (
 
 
 def instructions(spec: AgentSpec, check: CheckDefinition) -> str:
-    """The system prompt: the agent's profile and directives, then this check's instructions."""
+    """Compose the system prompt: agent profile and directives, then the check's instructions."""
     directives = "\n".join(f"- {d}" for d in spec.directives)
     tools = ", ".join(t.replace(".", "_") for t in check.tools) or "none"
     return "\n\n".join(part for part in (
@@ -33,7 +33,7 @@ def instructions(spec: AgentSpec, check: CheckDefinition) -> str:
 
 
 def render_memory(memory: Mapping[str, Any]) -> str:
-    """The declared memory, one key per line as compact JSON."""
+    """Render the declared memory, one key per line as compact JSON."""
     if not memory:
         return "(this check reads no memory)"
     return "\n".join(

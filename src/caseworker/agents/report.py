@@ -1,4 +1,4 @@
-"""Reports: a job's decision and every check's result, evidence and scratchpad, as JSON or Markdown."""
+"""Reports: a job's decision and each check's result, evidence and scratchpad (JSON or Markdown)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from caseworker.runtime.store import JobStore
 
 
 def build_report(conn: redis.Redis, job_id: str) -> dict[str, Any]:
-    """The full report of a finished (or running) job as JSON-ready data."""
+    """Build the full report of a finished (or running) job as JSON-ready data."""
     store = JobStore(conn)
     job = store.get(job_id)
     definition = store.definition(job_id)
@@ -73,13 +73,15 @@ def _check_section(entry: dict[str, Any]) -> list[str]:
         lines.append("")
     if result.evidence:
         lines += ["| Evidence | Source | Value |", "| --- | --- | --- |"]
-        lines += [f"| {e.id} | {_cell(e.source)} | {_cell(e.quote)[:300]} |" for e in result.evidence]
+        lines += [
+            f"| {e.id} | {_cell(e.source)} | {_cell(e.quote)[:300]} |" for e in result.evidence
+        ]
         lines.append("")
     return lines
 
 
 def render_markdown(report: dict[str, Any]) -> str:
-    """A report a compliance analyst can read top to bottom."""
+    """Render a report a compliance analyst can read top to bottom."""
     recommendation = (report["recommendation"] or "none").upper()
     lines = [
         f"# {report['sop']}: {report['subject']}",

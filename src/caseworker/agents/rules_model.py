@@ -32,7 +32,9 @@ def _answer(check: CheckDefinition, outcome: RuleOutcome | None) -> tuple[str, s
         return ("review", f"{check.title}: the rule could not be evaluated.", outcome.error or "")
     status = outcome.status.value
     if outcome.matched:
-        explanation = f"The rule's {status} condition `{outcome.matched}` holds on the tool outputs."
+        explanation = (
+            f"The rule's {status} condition `{outcome.matched}` holds on the tool outputs."
+        )
     elif outcome.status == CheckStatus.review:
         explanation = "The rule's pass condition does not hold, so the check needs review."
     else:
@@ -42,7 +44,7 @@ def _answer(check: CheckDefinition, outcome: RuleOutcome | None) -> tuple[str, s
 
 
 def _step_outputs(messages: list[ModelMessage]) -> tuple[dict[str, Any], list[str]]:
-    """Outputs of plan steps returned so far (by call id), and any tool failures."""
+    """Collect the outputs of plan steps returned so far (by call id), and any tool failures."""
     returned: dict[str, Any] = {}
     failures: list[str] = []
     for message in messages:
@@ -53,7 +55,7 @@ def _step_outputs(messages: list[ModelMessage]) -> tuple[dict[str, Any], list[st
             if part.outcome != "success":
                 failures.append(str(part.content))
                 continue
-            content = part.content
+            content: object = part.content
             if isinstance(content, str):
                 content = json.loads(content)
             if isinstance(content, dict) and "error" in content:
@@ -64,7 +66,7 @@ def _step_outputs(messages: list[ModelMessage]) -> tuple[dict[str, Any], list[st
 
 
 def rules_model(check: CheckDefinition, memory: Mapping[str, Any]) -> FunctionModel:
-    """A model that calls the plan's tools in order, then answers with the rule's outcome."""
+    """Build a model that calls the plan's tools in order, then answers with the rule's outcome."""
 
     def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         returned, failures = _step_outputs(messages)
@@ -74,6 +76,7 @@ def rules_model(check: CheckDefinition, memory: Mapping[str, Any]) -> FunctionMo
             if content is not None:
                 outputs[step.name] = content.get("output") if isinstance(content, dict) else content
         output_tool = info.output_tools[0].name
+        verdict: dict[str, Any]
         if failures:
             verdict = {
                 "status": "review",

@@ -106,7 +106,7 @@ class CheckTools:
         return call
 
     def pydantic_ai_tools(self) -> list[Tool[Any]]:
-        """The allowed tools as pydantic-ai tools; bad arguments become `ModelRetry`."""
+        """Wrap the allowed tools as pydantic-ai tools; bad arguments become `ModelRetry`."""
         return [self._as_tool(self.registry.get(name)) for name in self.check.tools]
 
     def _as_tool(self, spec: ToolSpec) -> Tool[Any]:

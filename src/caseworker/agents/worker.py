@@ -145,7 +145,7 @@ async def _run(run: CheckRun, tools: CheckTools, started: dt.datetime) -> Outcom
 async def _plan_outputs(
     check: CheckDefinition, memory: dict[str, Any], tools: CheckTools,
 ) -> dict[str, Any]:
-    """The plan's outputs for the rule: reuse the model's identical calls, run the rest."""
+    """Gather the plan's outputs for the rule: reuse the model's identical calls, run the rest."""
     outputs: dict[str, Any] = {}
     for step in check.plan:
         args = resolve_args(step.args, memory, outputs)

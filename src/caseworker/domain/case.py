@@ -157,7 +157,10 @@ class Case(Strict):
     metadata: dict[str, str] = Field(default_factory=dict, description="Free-form caller tags")
 
     def memory_view(self) -> dict[str, Any]:
-        """The case as memory (`case.*`): its JSON with derived fields such as `subject.countries`."""
+        """Return the case as memory (`case.*`).
+
+        That is its JSON, with derived fields such as `subject.countries`.
+        """
         data = self.model_dump(mode="json")
         data["subject"]["countries"] = self.subject.countries
         return data

@@ -102,7 +102,7 @@ class Plan(BaseModel):
         return list(sorter.static_order())
 
     def ready(self, done: set[str], started: set[str]) -> list[str]:
-        """Checks not yet started whose dependencies have all completed, in plan order."""
+        """List the checks not yet started whose dependencies have all completed, in plan order."""
         return [
             c.id for c in self.checks
             if c.id not in started and c.id not in done and set(c.after) <= done

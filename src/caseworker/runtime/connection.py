@@ -22,7 +22,7 @@ SOCKET_PATH_LIMIT = 100  # AF_UNIX paths are limited to ~108 bytes
 
 
 def connect(url: str) -> redis.Redis:
-    """A client for `url` (redis://, rediss:// or unix://)."""
+    """Create a client for `url` (redis://, rediss:// or unix://)."""
     try:
         return redis.Redis.from_url(url, health_check_interval=30)
     except ValueError as exc:

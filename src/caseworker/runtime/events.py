@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import redis
+from redis.typing import EncodableT, FieldT, StreamEntry, XReadResponse
 
 from caseworker.domain.events import EventType, JobEvent
 from caseworker.runtime import identity, keys
@@ -26,7 +27,7 @@ def emit(
 ) -> Any:
     """Append one event (on a pipeline, it joins that pipeline's round trip)."""
     me = identity.current()
-    fields: dict[str, str] = {
+    fields: dict[FieldT, EncodableT] = {
         "type": type.value,
         "ts": dt.datetime.now(dt.UTC).isoformat(),
         "worker": me.name,
@@ -35,13 +36,20 @@ def emit(
     }
     if check_id:
         fields["check_id"] = check_id
-    return conn.xadd(keys.events(job_id), fields)  # type: ignore[arg-type]
+    return conn.xadd(keys.events(job_id), fields)
 
 
-def _decode(job_id: str, event_id: bytes | str, fields: dict[bytes, bytes]) -> JobEvent:
-    f = {k.decode(): v.decode() for k, v in fields.items()}
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _decode(job_id: str, entry: StreamEntry) -> JobEvent:
+    event_id, fields = entry
+    if event_id is None or fields is None:
+        raise ValueError(f"job {job_id}: a stream entry without id or fields")
+    f = {_text(k): _text(v) for k, v in fields.items()}
     return JobEvent(
-        id=event_id.decode() if isinstance(event_id, bytes) else event_id,
+        id=_text(event_id),
         job_id=job_id,
         type=EventType(f["type"]),
         ts=dt.datetime.fromisoformat(f["ts"]),
@@ -57,8 +65,8 @@ def replay(conn: redis.Redis, job_id: str, after: str = START, count: int = 1000
     out: list[JobEvent] = []
     cursor = after
     while True:
-        batch = conn.xrange(keys.events(job_id), min=f"({cursor}", max="+", count=count)
-        out.extend(_decode(job_id, eid, fields) for eid, fields in batch)
+        batch = conn.xrange(keys.events(job_id), min=f"({cursor}", max="+", count=count) or []
+        out.extend(_decode(job_id, entry) for entry in batch)
         if len(batch) < count:
             return out
         cursor = out[-1].id
@@ -73,16 +81,27 @@ def follow(
     stop_at_terminal: bool = True,
     timeout: float | None = None,
 ) -> Iterator[JobEvent]:
-    """Yield events after `after` as they arrive (XREAD BLOCK), ending after the job's last event."""
+    """Yield events after `after` as they arrive (XREAD BLOCK).
+
+    With `stop_at_terminal`, it ends after the job's last event.
+    """
     deadline = None if timeout is None else time.monotonic() + timeout
     cursor = after
     stream = keys.events(job_id)
     while deadline is None or time.monotonic() < deadline:
         reply = conn.xread({stream: cursor}, block=block_ms, count=500)
-        for _, entries in reply or []:
-            for eid, fields in entries:
-                event = _decode(job_id, eid, fields)
-                cursor = event.id
-                yield event
-                if stop_at_terminal and event.type.terminal:
-                    return
+        for entry in _read_entries(reply):
+            event = _decode(job_id, entry)
+            cursor = event.id
+            yield event
+            if stop_at_terminal and event.type.terminal:
+                return
+
+
+def _read_entries(reply: XReadResponse | None) -> list[StreamEntry]:
+    """Flatten an XREAD reply (RESP2: `[[stream, entries], ...]`; None on timeout)."""
+    if not reply:
+        return []
+    if not isinstance(reply, list):
+        raise TypeError(f"unexpected XREAD reply (RESP3?): {type(reply).__name__}")
+    return [entry for _, entries in reply for entry in entries]

@@ -14,18 +14,26 @@ class ProcessIdentity:
     pid: int
 
 
-_current = ProcessIdentity(name=f"client-{socket.gethostname()}-{os.getpid()}", pid=os.getpid())
+@dataclass
+class _Holder:
+    """The one mutable slot for this process's identity (replaced when it becomes a worker)."""
+
+    identity: ProcessIdentity
+
+
+_state = _Holder(
+    ProcessIdentity(name=f"client-{socket.gethostname()}-{os.getpid()}", pid=os.getpid()),
+)
 
 
 def current() -> ProcessIdentity:
-    return _current
+    return _state.identity
 
 
 def become_worker(prefix: str = "worker") -> ProcessIdentity:
     """Name this process as a new worker (called after fork or at worker start)."""
-    global _current
-    _current = ProcessIdentity(
+    _state.identity = ProcessIdentity(
         name=f"{prefix}-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}",
         pid=os.getpid(),
     )
-    return _current
+    return _state.identity

@@ -54,7 +54,7 @@ class JobMemory:
         return self._namespaces[name]
 
     def read(self, path: str) -> Any:
-        """The value at a dotted path; a path outside the declared reads is refused."""
+        """Read the value at a dotted path; a path outside the declared reads is refused."""
         if not is_covered(path, self.reads):
             raise MemoryAccessDenied(
                 f"memory read '{path}' is not declared in the check's reads "

@@ -1,4 +1,4 @@
-"""The scratchpad: the ordered record of a worker's steps on one check (thought, call, observation)."""
+"""The scratchpad: an ordered record of a worker's steps on a check (thought, call, observation)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import redis
+from redis.typing import EncodableT, FieldT
 
 from caseworker.domain.case import Case
 from caseworker.domain.events import EventType
@@ -32,7 +33,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _text(value: bytes | str | None) -> str | None:
+def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
@@ -62,7 +63,9 @@ class JobStore:
         pipe.set(keys.definition(job_id), definition.model_dump_json(by_alias=True))
         pipe.set(keys.case(job_id), case.model_dump_json())
         pipe.hset(keys.memory(job_id), "case", json.dumps(case.memory_view()))
-        pipe.hset(keys.checks(job_id), mapping={c: CheckState.pending.value for c in plan.check_ids})
+        pipe.hset(keys.checks(job_id), mapping={
+            c: CheckState.pending.value for c in plan.check_ids
+        })
         pipe.zadd(keys.JOBS, {job_id: created.timestamp()})
         pipe.sadd(keys.ACTIVE_JOBS, job_id)
         pipe.rpush(keys.case_jobs(case.id), job_id)
@@ -94,7 +97,7 @@ class JobStore:
 
     def states(self, job_id: str) -> dict[str, CheckState]:
         raw = self.conn.hgetall(keys.checks(job_id))
-        return {k.decode(): CheckState(v.decode()) for k, v in raw.items()}
+        return {_text(k): CheckState(_text(v)) for k, v in raw.items()}
 
     def result(self, job_id: str, check_id: str) -> CheckResult | None:
         raw = self.conn.hget(keys.results(job_id), check_id)
@@ -102,17 +105,17 @@ class JobStore:
 
     def results(self, job_id: str) -> dict[str, CheckResult]:
         raw = self.conn.hgetall(keys.results(job_id))
-        return {k.decode(): CheckResult.model_validate_json(v) for k, v in raw.items()}
+        return {_text(k): CheckResult.model_validate_json(v) for k, v in raw.items()}
 
     def status(self, job_id: str) -> JobStatus:
         raw = self.conn.hget(keys.job(job_id), "status")
         if raw is None:
             raise JobNotFound(f"no job '{job_id}'")
-        return JobStatus(raw.decode())
+        return JobStatus(_text(raw))
 
     def get(self, job_id: str) -> Job:
-        """The whole job: fields, check states and results."""
-        fields = {k.decode(): v.decode() for k, v in self.conn.hgetall(keys.job(job_id)).items()}
+        """Load the whole job: fields, check states and results."""
+        fields = {_text(k): _text(v) for k, v in self.conn.hgetall(keys.job(job_id)).items()}
         if not fields:
             raise JobNotFound(f"no job '{job_id}'")
         return Job(
@@ -134,13 +137,13 @@ class JobStore:
 
     def running(self, job_id: str) -> dict[str, str]:
         raw = self.conn.hgetall(keys.running(job_id))
-        return {k.decode(): v.decode() for k, v in raw.items()}
+        return {_text(k): _text(v) for k, v in raw.items()}
 
     def attempts(self, job_id: str, check_id: str) -> int:
         return int(self.conn.hget(keys.attempts(job_id), check_id) or 0)
 
     def active_jobs(self) -> list[str]:
-        return sorted(m.decode() for m in self.conn.smembers(keys.ACTIVE_JOBS))
+        return sorted(_text(m) for m in self.conn.smembers(keys.ACTIVE_JOBS))
 
     # --- check lifecycle -----------------------------------------------------------------
 
@@ -196,7 +199,9 @@ class JobStore:
         reason: str | None = None,
         error: str | None = None,
     ) -> None:
-        fields = {"status": status.value, "finished_at": _now().isoformat()}
+        fields: dict[FieldT, EncodableT] = {
+            "status": status.value, "finished_at": _now().isoformat(),
+        }
         if recommendation:
             fields["recommendation"] = recommendation.value
         if reason:

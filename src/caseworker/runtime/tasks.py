@@ -6,7 +6,8 @@ import asyncio
 
 from rq import get_current_job
 
-from caseworker.agents.worker import CheckRun, run_check as run_agent
+from caseworker.agents.worker import CheckRun
+from caseworker.agents.worker import run_check as run_agent
 from caseworker.domain.events import EventType
 from caseworker.domain.job import CheckState
 from caseworker.logs import get_logger

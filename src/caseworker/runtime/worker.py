@@ -9,6 +9,7 @@ from rq import SimpleWorker
 
 from caseworker.logs import get_logger
 from caseworker.runtime import identity, keys
+from caseworker.runtime.connection import connect
 from caseworker.runtime.queue import check_queue
 from caseworker.runtime.recovery import heartbeat, reap
 from caseworker.settings import get_settings
@@ -71,8 +72,6 @@ def sweep(conn: redis.Redis) -> None:
 
 def run_worker(url: str, *, burst: bool = False) -> None:
     """Run one worker process against the Redis at `url` until stopped."""
-    from caseworker.runtime.connection import connect
-
     me = identity.become_worker()
     default_registry()  # load tools and plug-ins before the first job
     conn = connect(url)

@@ -15,7 +15,7 @@ from caseworker.tools.registry import ToolRegistry
 
 
 class AgentDefinition(BaseModel):
-    """A spec and its parsed plan: everything a job needs, stored with the job for remote workers."""
+    """A spec and its parsed plan: all a job needs, stored with the job for remote workers."""
 
     spec: AgentSpec
     plan: Plan
@@ -28,7 +28,7 @@ class LoadedAgent:
 
 
 def load_agent(path: Path, registry: ToolRegistry) -> LoadedAgent:
-    """Load an agent from its directory or spec file; every authoring problem is reported at once."""
+    """Load an agent from its directory or spec file, reporting every authoring problem at once."""
     spec_path = resolve_spec_path(path)
     try:
         text = spec_path.read_text(encoding="utf-8")

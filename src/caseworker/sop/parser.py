@@ -27,7 +27,7 @@ from caseworker.sop.rules import compile_expression
 from caseworker.sop.yaml_lines import key_lines
 from caseworker.tools.registry import ToolRegistry
 
-HEADING = re.compile(r"^(?P<id>[A-Za-z0-9_]+)\s*(?:(?:—|–|-{1,2}|:)\s*(?P<title>.+))?$")
+HEADING = re.compile(r"^(?P<id>[A-Za-z0-9_]+)\s*(?:(?:—|\N{EN DASH}|-{1,2}|:)\s*(?P<title>.+))?$")
 CHECK_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 BLOCK_KEYS = {"severity", "after", "tools", "reads", "writes", "plan", "rule"}
 RULE_KEYS = {"fail", "review", "pass"}
@@ -166,7 +166,9 @@ def _sections(body: str, offset: int) -> list[_Section]:
     return sections
 
 
-def _parse_check(section: _Section, errors: _Collector, registry: ToolRegistry) -> CheckDefinition | None:
+def _parse_check(
+    section: _Section, errors: _Collector, registry: ToolRegistry,
+) -> CheckDefinition | None:
     match = HEADING.match(section.heading)
     if not match or not CHECK_ID.match(match["id"]):
         errors.add(
@@ -178,9 +180,11 @@ def _parse_check(section: _Section, errors: _Collector, registry: ToolRegistry) 
     check_id, title = match["id"], (match["title"] or match["id"]).strip()
     instructions = "\n".join(section.prose).strip()
     if not instructions:
-        errors.add("the check has no instructions: write what an analyst should do", section.line, check_id)
+        errors.add("the check has no instructions: write what an analyst should do",
+                   section.line, check_id)
     if section.block is None:
-        errors.add("the check has no ```yaml block (severity, tools, plan, rule)", section.line, check_id)
+        errors.add("the check has no ```yaml block (severity, tools, plan, rule)",
+                   section.line, check_id)
         return None
     assert section.block_line is not None
     try:
@@ -192,7 +196,10 @@ def _parse_check(section: _Section, errors: _Collector, registry: ToolRegistry) 
     if not isinstance(block, dict):
         errors.add("the check's yaml block must be a mapping", section.block_line, check_id)
         return None
-    return _build_check(check_id, title, instructions, block, lines, section, errors, registry)
+    return _build_check(
+        check_id, title, instructions, block,
+        lines=lines, section=section, errors=errors, registry=registry,
+    )
 
 
 def _build_check(
@@ -200,6 +207,7 @@ def _build_check(
     title: str,
     instructions: str,
     block: dict[str, Any],
+    *,
     lines: dict[str, int],
     section: _Section,
     errors: _Collector,
@@ -280,7 +288,8 @@ def _parse_plan(raw: Any, tools: list[str], reads: list[str], add: Any) -> list[
         if step is None:
             continue
         if step.tool not in tools:
-            add(f"plan step {number} calls '{step.tool}', which is not in the check's tools", "plan")
+            add(f"plan step {number} calls '{step.tool}', which is not in the check's tools",
+                "plan")
         if any(s.name == step.name for s in steps):
             add(f"plan step {number}: two steps are named '{step.name}'; give one an `as:`", "plan")
         for ref in iter_references(step.args):

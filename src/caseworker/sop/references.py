@@ -28,7 +28,10 @@ def iter_references(value: Any) -> Iterator[str]:
 
 
 def covers(read: str, path: str) -> bool:
-    """A declared read covers a path equal to it or below it (`case.subject` covers `case.subject.x`)."""
+    """Tell whether the declared `read` covers `path`: equal to it or below it.
+
+    For example, `case.subject` covers `case.subject.x`.
+    """
     return path == read or path.startswith(read + ".")
 
 
@@ -37,7 +40,7 @@ def is_covered(path: str, reads: tuple[str, ...] | list[str]) -> bool:
 
 
 def _unwrap(annotation: Any) -> Any:
-    """The model inside `X | None`, `list[X]`, `Optional[list[X]]`."""
+    """Find the model inside `X | None`, `list[X]`, `Optional[list[X]]`."""
     while True:
         origin = get_origin(annotation)
         if origin in (Union, types.UnionType):

@@ -1,4 +1,4 @@
-"""CEL expressions: compiled once at parse time, evaluated over JSON-shaped data (never Python eval)."""
+"""CEL expressions: compiled once at parse time, evaluated on JSON-shaped data (no Python eval)."""
 
 from __future__ import annotations
 

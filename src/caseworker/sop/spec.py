@@ -46,7 +46,7 @@ class AgentSpec(BaseModel):
 
 
 def resolve_spec_path(path: Path) -> Path:
-    """An agent directory or its spec file → the spec file."""
+    """Map an agent directory or its spec file to the spec file."""
     if path.is_dir():
         for name in SPEC_FILENAMES:
             if (path / name).is_file():

@@ -72,7 +72,8 @@ class ToolSpec:
             return self.input_model.model_validate(args)
         except ValidationError as exc:
             details = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or '(args)'}: {e['msg']}" for e in exc.errors()
+                f"{'.'.join(str(p) for p in e['loc']) or '(args)'}: {e['msg']}"
+                for e in exc.errors()
             )
             raise ToolInputInvalid(f"invalid arguments for tool '{self.name}': {details}") from exc
 
