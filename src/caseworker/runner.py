@@ -97,7 +97,8 @@ def _watch(
     deadline = time.monotonic() + timeout
     next_sweep = time.monotonic() + settings.reaper_interval
     cursor = events.START
-    live = Live(progress.render(), console=console, auto_refresh=False) if console else None
+    interactive = console is not None and console.is_terminal
+    live = Live(progress.render(), console=console, auto_refresh=False) if interactive else None
     if live:
         live.start()
     try:
@@ -118,6 +119,8 @@ def _watch(
         if live:
             live.update(progress.render(), refresh=True)
             live.stop()
+        elif console is not None:
+            console.print(progress.render())
 
 
 def _write_reports(conn: redis.Redis, job_id: str, out: Path) -> RunOutcome:

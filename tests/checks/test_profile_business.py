@@ -43,6 +43,7 @@ DIRECTOR: dict[str, Any] = {
     "full_name": "Jane Smith",
     "roles": ["director", "beneficial_owner"],
     "ownership_percentage": 60,
+    "nationalities": ["GB"],
 }
 
 
@@ -198,7 +199,8 @@ def test_free_mail_contact_is_info() -> None:
 
 
 def test_no_director() -> None:
-    owner = {"full_name": "Jane Smith", "roles": ["shareholder"], "ownership_percentage": 100}
+    owner = {"full_name": "Jane Smith", "roles": ["shareholder"], "ownership_percentage": 100,
+             "nationalities": ["GB"]}
     out = run(individuals=[owner])
     assert out.issue_codes == ["no_director"]
     corporate_director = {"legal_name": "Dir Co Ltd", "roles": ["Director"]}
@@ -219,20 +221,22 @@ def test_ownership_over_100() -> None:
 
 def test_no_beneficial_owner_or_controller() -> None:
     people: list[dict[str, Any]] = [
-        {"full_name": "A", "roles": ["director"]},
-        {"full_name": "B", "roles": ["shareholder"], "ownership_percentage": 20},
+        {"full_name": "A", "roles": ["director"], "nationalities": ["GB"]},
+        {"full_name": "B", "roles": ["shareholder"], "ownership_percentage": 20,
+         "country_of_residence": "GB"},
     ]
     out = run(
         individuals=people,
         entities=[{"legal_name": "Holdco", "roles": ["shareholder"], "ownership_percentage": 80}],
     )
     assert out.issue_codes == ["no_beneficial_owner"]
-    people.append({"full_name": "C", "roles": ["controller"]})
+    people.append({"full_name": "C", "roles": ["controller"], "nationalities": ["FR"]})
     assert run(individuals=people).issue_codes == []
 
 
 def test_beneficial_owner_below_threshold() -> None:
-    bob = {"full_name": "Bob Small", "roles": ["beneficial_owner"], "ownership_percentage": 10}
+    bob = {"full_name": "Bob Small", "roles": ["beneficial_owner"], "ownership_percentage": 10,
+           "nationalities": ["GB"]}
     people: list[dict[str, Any]] = [DIRECTOR, bob]
     out = run(individuals=people)
     assert out.issue_codes == ["beneficial_owner_below_threshold"]
@@ -308,3 +312,13 @@ def test_validation_error_names_the_field() -> None:
 
 def test_unknown_subject_keys_are_dropped() -> None:
     assert run(subject(countries=["GB", "FR"], risk_score=3)).issues == []
+
+
+def test_individual_without_any_country_is_a_warning() -> None:
+    stateless = {"full_name": "Ann Nowhere", "roles": ["director"], "ownership_percentage": 30}
+    out = run(individuals=[DIRECTOR, stateless])
+    assert out.issue_codes == ["individual_country_missing"]
+    assert out.issues[0].field == "associated_individuals[1]"
+    assert out.warnings == 1 and out.consistent
+    resident = {**stateless, "country_of_residence": "GB"}
+    assert run(individuals=[DIRECTOR, resident]).issue_codes == []

@@ -313,6 +313,14 @@ def _check_parties(
             "as controller",
         )
     for i, p in enumerate(people):
+        if not p.nationalities and not p.country_of_residence:
+            f.add(
+                "individual_country_missing",
+                f"associated_individuals[{i}]",
+                "warning",
+                f"{p.full_name} has no nationality and no country of residence, so country "
+                "risk cannot be assessed for them",
+            )
         pct = p.ownership_percentage
         if (
             IndividualRole.beneficial_owner in p.roles
