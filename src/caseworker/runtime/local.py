@@ -38,7 +38,7 @@ class LocalWorkers:
         import caseworker.runtime.tasks  # noqa: F401  (load the agent stack once, then fork)
         from caseworker.tools.registry import default_registry
 
-        default_registry()
+        default_registry().prepare()
         context = multiprocessing.get_context("fork")
         for _ in range(self.count):
             process = context.Process(target=_worker_main, args=(self.url,), daemon=True)

@@ -73,7 +73,7 @@ def sweep(conn: redis.Redis) -> None:
 def run_worker(url: str, *, burst: bool = False) -> None:
     """Run one worker process against the Redis at `url` until stopped."""
     me = identity.become_worker()
-    default_registry()  # load tools and plug-ins before the first job
+    default_registry().prepare()  # load tools, plug-ins and their data before the first job
     conn = connect(url)
     heartbeat(conn, me.name)
     liveness = Liveness(connect(url), me.name)

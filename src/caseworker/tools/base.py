@@ -58,6 +58,7 @@ class ToolSpec:
     idempotent: bool = True
     side_effects: bool = False
     timeout: float = 30.0
+    prepare: Callable[[], object] | None = None
 
     @property
     def model_name(self) -> str:
@@ -104,11 +105,13 @@ def tool(
     idempotent: bool = True,
     side_effects: bool = False,
     timeout: float = 30.0,
+    prepare: Callable[[], object] | None = None,
 ) -> Callable[[Callable[[In, ToolContext], Out | Awaitable[Out]]], ToolSpec]:
     """Declare a tool from a function `(input: InModel, context: ToolContext) -> OutModel`.
 
     The docstring becomes the description a model reads; the input model's field
-    descriptions document the arguments.
+    descriptions document the arguments. `prepare`, if given, loads the tool's data; workers
+    call it at start-up so a broken data file fails the worker, not a job.
     """
 
     def wrap(function: Callable[[In, ToolContext], Out | Awaitable[Out]]) -> ToolSpec:
@@ -131,6 +134,7 @@ def tool(
             idempotent=idempotent,
             side_effects=side_effects,
             timeout=timeout,
+            prepare=prepare,
         )
 
     return wrap

@@ -39,6 +39,12 @@ class ToolRegistry:
     def names(self) -> list[str]:
         return sorted(self._tools)
 
+    def prepare(self) -> None:
+        """Load every tool's data now (before workers fork), not during a job's first check."""
+        for spec in self._tools.values():
+            if spec.prepare is not None:
+                spec.prepare()
+
     def load_module(self, dotted: str) -> None:
         """Import a plug-in module and call its `register(registry)`."""
         try:

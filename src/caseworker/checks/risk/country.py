@@ -185,7 +185,7 @@ def assess_country(data: CountryData, code: str) -> CountryAssessment:
     )
 
 
-@tool("risk.country")
+@tool("risk.country", prepare=load_country_data)
 def country_risk(args: CountryRiskInput, context: ToolContext) -> CountryRiskOutput:
     """Rate countries as prohibited, high or standard risk against FATF and sanctions lists.
 

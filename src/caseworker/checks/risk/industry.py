@@ -215,7 +215,7 @@ def _keyword_matches(compiled: CompiledCategory, texts: list[str]) -> list[Indus
     return found
 
 
-@tool("risk.industry")
+@tool("risk.industry", prepare=load_industry_policy)
 def industry_risk(args: IndustryRiskInput, context: ToolContext) -> IndustryRiskOutput:
     """Rate a business's industry as prohibited, high or standard risk under the policy.
 
