@@ -8,13 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from caseworker.exceptions import RuleEvaluationError, RuleInvalid
+
 # The `cel` package imports its interactive REPL (`cel.cli`, built on prompt_toolkit) on
 # import, which costs ~0.2 s of every `caseworker run`; caseworker never uses the REPL, so an
 # empty stand-in takes its place. Only the compiled evaluator (`cel.cel`) is used here.
 sys.modules.setdefault("cel.cli", types.ModuleType("cel.cli"))
 import cel  # noqa: E402
-
-from caseworker.exceptions import RuleEvaluationError, RuleInvalid
 
 
 @dataclass(frozen=True)
