@@ -14,6 +14,7 @@ os.environ.update({
     "CASEWORKER_HEARTBEAT_TTL": "1.5",
     "CASEWORKER_HEARTBEAT_INTERVAL": "0.3",
     "CASEWORKER_REAPER_INTERVAL": "0.3",
+    "CASEWORKER_REQUEUE_GRACE": "0.5",
     "CASEWORKER_TEST_COUNTER_DIR": str(_session_dir / "counters"),
 })
 os.environ.pop("REDIS_URL", None)

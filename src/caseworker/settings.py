@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     heartbeat_interval: float = 1.0
     # Seconds between sweeps for checks abandoned by dead workers.
     reaper_interval: float = 1.0
+    # Seconds a queued check's RQ job may be missing before it is enqueued again.
+    requeue_grace: float = 5.0
     # Attempts a check gets (first run included) when its worker dies under it.
     max_check_attempts: int = 3
     # Seconds an RQ job may run before RQ kills it (a whole check, model calls included).

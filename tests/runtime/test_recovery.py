@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import time
 
 import redis
+from rq.job import Job
 
 from caseworker.domain.events import EventType
-from caseworker.domain.job import JobStatus
-from caseworker.domain.plan import Recommendation
+from caseworker.domain.job import CheckState, JobStatus
+from caseworker.domain.plan import Recommendation, Severity
+from caseworker.domain.results import CheckResult, CheckStatus, Timings
 from caseworker.runtime import events
 from caseworker.runtime.local import LocalWorkers
+from caseworker.runtime.queue import queue_entry
+from caseworker.runtime.recovery import reap
 from caseworker.runtime.store import JobStore
 from tests.fixtures import jobs
 from tests.fixtures.cases import acme
@@ -36,19 +41,14 @@ def test_sigkill_mid_check_recovers_without_rerunning_completed_checks(
     time.sleep(0.3)  # well inside the 3 s of work
     os.kill(started.pid, signal.SIGKILL)
     killed_at = time.time()
-    # The surviving worker keeps serving, but the killed one must be replaced for capacity.
-    replacement = LocalWorkers(workers.url, 1)
-    replacement.start()
-    try:
-        seen = jobs.wait(conn, job_id, timeout=30)
-    finally:
-        replacement.stop()
+    (survivor,) = [pid for pid in workers.pids if pid != started.pid]
+    seen = jobs.wait(conn, job_id, timeout=30)
 
     retry = next(e for e in seen if e.type == EventType.check_retrying and e.check_id == "slow")
     assert retry.data["reason"] == "worker_lost"
     assert retry.ts.timestamp() - killed_at < 10, "the orphaned check was not picked up in 10 s"
     restarted = [e for e in seen if e.type == EventType.check_started and e.check_id == "slow"]
-    assert len(restarted) == 2 and restarted[1].pid != started.pid
+    assert len(restarted) == 2 and restarted[1].pid == survivor
 
     job = JobStore(conn).get(job_id)
     assert job.status == JobStatus.complete
@@ -60,18 +60,50 @@ def test_sigkill_mid_check_recovers_without_rerunning_completed_checks(
     assert executions("final") == 1
 
 
-def test_checks_give_up_after_bounded_attempts(conn: redis.Redis, redis_url: str,
-                                               counters: object) -> None:
-    from caseworker.runtime.recovery import reap
-
+def test_checks_give_up_after_bounded_attempts(conn: redis.Redis, counters: object) -> None:
     job_id = jobs.start(conn, "killable", acme())
     store = JobStore(conn)
-    # Simulate `quick` held by workers that died, as many times as attempts allow.
+    # `quick` is taken by workers that die, as many times as attempts allow.
     for attempt in range(1, 4):
-        assert store.transition(job_id, "quick", *(("queued", "running")))
+        assert store.transition(job_id, "quick", CheckState.queued, CheckState.running)
         store.start_check(job_id, "quick", f"dead-worker-{attempt}")
-        recovered = reap(conn)
-        assert (job_id, "quick") in recovered
+        assert (job_id, "quick") in reap(conn)
     result = store.result(job_id, "quick")
     assert result is not None and result.status == "error"
+    assert result.attempts == 3
     assert result.alerts[0].code == "attempts_exhausted"
+    # the job goes on: the checks after `quick` were enqueued
+    assert store.states(job_id)["slow"] == CheckState.queued
+
+
+def test_lost_queue_entry_is_enqueued_again(conn: redis.Redis, counters: object) -> None:
+    job_id = jobs.start(conn, "killable", acme())
+    entry = queue_entry(conn, job_id, "quick")
+    assert entry is not None and entry.status == "queued"
+    Job.fetch(entry.rq_id, connection=conn).delete()  # e.g. lost with a worker mid-dequeue
+    assert reap(conn) == []  # within the grace period nothing happens
+    time.sleep(0.6)
+    assert reap(conn) == [(job_id, "quick")]
+    again = queue_entry(conn, job_id, "quick")
+    assert again is not None and again.rq_id != entry.rq_id and again.status == "queued"
+    retry = events.replay(conn, job_id)[-1]
+    assert retry.type == EventType.check_retrying and retry.data["reason"] == "queue_entry_lost"
+
+
+def test_reaper_finishes_what_a_dead_process_left_half_done(
+    conn: redis.Redis, counters: object,
+) -> None:
+    """A worker that died between saving a result and enqueueing the dependents."""
+    job_id = jobs.start(conn, "killable", acme())
+    store = JobStore(conn)
+    assert store.transition(job_id, "quick", CheckState.queued, CheckState.running)
+    store.start_check(job_id, "quick", "worker-that-died")
+    now = dt.datetime.now(dt.UTC)
+    store.complete_check(job_id, CheckResult(
+        check_id="quick", title="Quick check", severity=Severity.medium,
+        status=CheckStatus.passed, answer="ok", timings=Timings(started_at=now, finished_at=now),
+    ), memory_writes={})
+    assert store.states(job_id)["slow"] == CheckState.pending
+    reap(conn)
+    assert store.states(job_id)["slow"] == CheckState.queued
+    assert store.states(job_id)["sibling"] == CheckState.queued

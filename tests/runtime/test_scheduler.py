@@ -61,3 +61,15 @@ def test_rule_failure_drives_the_decision(conn: redis.Redis, workers: LocalWorke
     assert job.results["left"].status == "fail"
     assert job.results["join"].status == "review"  # the name changed, so the join rule fires
     assert job.recommendation == Recommendation.reject
+
+
+def test_agent_concurrency_limits_checks_in_flight(
+    conn: redis.Redis, workers: LocalWorkers,
+) -> None:
+    job_id = jobs.start(conn, "serial", acme())
+    seen = jobs.wait(conn, job_id)
+
+    spans = _intervals(seen)
+    (l_start, l_end, _), (r_start, r_end, _) = spans["left"], spans["right"]
+    assert l_end <= r_start or r_end <= l_start, "concurrency 1 ran two checks at once"
+    assert JobStore(conn).get(job_id).recommendation == Recommendation.approve

@@ -38,6 +38,16 @@ def attempts(job_id: str) -> str:
     return f"{PREFIX}:job:{job_id}:attempts"
 
 
+def enqueues(job_id: str) -> str:
+    """Hash: check id -> times the check was put on the queue."""
+    return f"{PREFIX}:job:{job_id}:enqueues"
+
+
+def queued(job_id: str) -> str:
+    """Hash: check id -> JSON {rq_id, at} of its latest queue entry."""
+    return f"{PREFIX}:job:{job_id}:queued"
+
+
 def running(job_id: str) -> str:
     """Hash: check id -> name of the worker running it."""
     return f"{PREFIX}:job:{job_id}:running"
@@ -85,6 +95,7 @@ def job_keys(job_id: str, check_ids: list[str]) -> list[str]:
     per_check = [k for c in check_ids for k in (scratchpad(job_id, c), tool_cache(job_id, c))]
     return [
         job(job_id), definition(job_id), case(job_id), checks(job_id), results(job_id),
-        attempts(job_id), running(job_id), memory(job_id), events(job_id), finalize_lock(job_id),
+        attempts(job_id), enqueues(job_id), queued(job_id), running(job_id), memory(job_id),
+        events(job_id), finalize_lock(job_id),
         *per_check,
     ]

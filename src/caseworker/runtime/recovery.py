@@ -1,8 +1,9 @@
-"""Recovery: find checks whose worker died (no heartbeat) and run them again, boundedly."""
+"""Recovery: take back checks whose worker died or whose queue entry was lost, boundedly."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import redis
 
@@ -11,12 +12,14 @@ from caseworker.domain.job import CheckState
 from caseworker.domain.results import Alert, AlertLevel, CheckResult, CheckStatus, Timings
 from caseworker.logs import get_logger
 from caseworker.runtime import events, keys
-from caseworker.runtime.queue import enqueue_check
+from caseworker.runtime.queue import enqueue_check, queue_entry
 from caseworker.runtime.scheduler import advance
 from caseworker.runtime.store import JobStore
 from caseworker.settings import get_settings
 
 log = get_logger(__name__)
+# RQ statuses of a check's latest queue entry that mean nobody will run it any more.
+DEAD_ENTRY_STATUSES = {None, "failed", "stopped", "canceled", "finished"}
 
 
 def worker_alive(conn: redis.Redis, worker: str) -> bool:
@@ -29,48 +32,80 @@ def heartbeat(conn: redis.Redis, worker: str) -> None:
 
 
 def reap(conn: redis.Redis) -> list[tuple[str, str]]:
-    """Re-enqueue every check held by a dead worker; returns the (job, check) pairs recovered.
+    """Re-enqueue every check nobody is working on any more; return the (job, check) pairs.
 
-    A check that has used all its attempts is closed as an `error` result so the job completes.
-    Jobs whose checks are all done but which were never finalized are finalized here too.
+    A running check is taken back when its worker stopped heartbeating (SIGKILL, OOM, a lost
+    machine) or its RQ job failed outside the agent; a queued check when its RQ job was lost.
+    A check past its attempts is closed as an `error` result so the job still completes. Every
+    active job is then advanced, which also finishes work a dead process left half done
+    (dependents not enqueued, a job not finalized).
     """
     store = JobStore(conn)
     recovered = []
     for job_id in store.active_jobs():
-        for check_id, worker in store.running(job_id).items():
-            if worker_alive(conn, worker):
-                continue
-            if not store.release_orphan(job_id, check_id, worker):
-                continue
-            recovered.append((job_id, check_id))
-            attempts = store.attempts(job_id, check_id)
-            if attempts >= get_settings().max_check_attempts:
-                _give_up(store, job_id, check_id, attempts, worker)
-            else:
-                rq_id = enqueue_check(conn, job_id, check_id, attempts + 1)
-                log.warning("check orphaned, re-enqueued job_id=%s check_id=%s worker=%s",
-                            job_id, check_id, worker)
-                events.emit(conn, job_id, EventType.check_retrying, check_id=check_id, data={
-                    "reason": "worker_lost", "lost_worker": worker,
-                    "attempt": attempts + 1, "rq_job": rq_id,
-                })
-        states = store.states(job_id)
-        if states and all(s == CheckState.done for s in states.values()):
-            advance(conn, job_id)
+        running = store.running(job_id)
+        for check_id, state in store.states(job_id).items():
+            if state == CheckState.running:
+                reason = _running_orphaned(conn, job_id, check_id, running.get(check_id))
+                if reason and store.release_orphan(job_id, check_id):
+                    _retry(store, job_id, check_id, reason, running.get(check_id))
+                    recovered.append((job_id, check_id))
+            elif state == CheckState.queued:
+                reason = _queue_entry_lost(conn, job_id, check_id)
+                if reason:
+                    _retry(store, job_id, check_id, reason, None)
+                    recovered.append((job_id, check_id))
+        advance(conn, job_id)
     return recovered
 
 
-def _give_up(store: JobStore, job_id: str, check_id: str, attempts: int, worker: str) -> None:
+def _running_orphaned(
+    conn: redis.Redis, job_id: str, check_id: str, worker: str | None,
+) -> str | None:
+    if worker is None or not worker_alive(conn, worker):
+        return "worker_lost"
+    entry = queue_entry(conn, job_id, check_id)
+    if entry is not None and entry.status == "failed":
+        return "task_failed"
+    return None
+
+
+def _queue_entry_lost(conn: redis.Redis, job_id: str, check_id: str) -> str | None:
+    entry = queue_entry(conn, job_id, check_id)
+    if entry is None or time.time() - entry.enqueued_at < get_settings().requeue_grace:
+        return None
+    if entry.status in DEAD_ENTRY_STATUSES:
+        return "queue_entry_lost"
+    if entry.status == "started" and entry.worker and not worker_alive(conn, entry.worker):
+        return "worker_lost"
+    return None
+
+
+def _retry(store: JobStore, job_id: str, check_id: str, reason: str, worker: str | None) -> None:
+    settings = get_settings()
+    attempts = store.attempts(job_id, check_id)
+    enqueues = int(store.conn.hget(keys.enqueues(job_id), check_id) or 0)
+    if attempts >= settings.max_check_attempts or enqueues >= 2 * settings.max_check_attempts:
+        _give_up(store, job_id, check_id, attempts, reason)
+        return
+    rq_id = enqueue_check(store.conn, job_id, check_id)
+    log.warning("check re-enqueued job_id=%s check_id=%s reason=%s worker=%s",
+                job_id, check_id, reason, worker)
+    events.emit(store.conn, job_id, EventType.check_retrying, check_id=check_id, data={
+        "reason": reason, "lost_worker": worker, "attempt": attempts + 1, "rq_job": rq_id,
+    })
+
+
+def _give_up(store: JobStore, job_id: str, check_id: str, attempts: int, reason: str) -> None:
     check = store.definition(job_id).plan.check(check_id)
     now = dt.datetime.now(dt.UTC)
-    message = f"The worker running this check died {attempts} times (last: {worker})."
+    message = (f"The check could not be run to the end after {attempts} attempt(s); "
+               f"last failure: {reason}.")
     result = CheckResult(
         check_id=check_id, title=check.title, severity=check.severity, status=CheckStatus.error,
-        answer=f"{check.title}: could not be completed (workers lost).", explanation=message,
+        answer=f"{check.title}: could not be completed ({reason}).", explanation=message,
         alerts=[Alert(code="attempts_exhausted", level=AlertLevel.critical, message=message)],
         timings=Timings(started_at=now, finished_at=now), attempts=attempts,
     )
-    store.transition(job_id, check_id, CheckState.queued, CheckState.running)
     store.complete_check(job_id, result, memory_writes=None)
     log.error("check abandoned job_id=%s check_id=%s attempts=%s", job_id, check_id, attempts)
-    advance(store.conn, job_id)

@@ -20,21 +20,23 @@ def advance(conn: redis.Redis, job_id: str) -> None:
     """Enqueue every newly ready check; finalize the job once every check is done.
 
     Safe to call from any process at any time: the pending → queued transition is atomic,
-    so a check is enqueued once however many callers race.
+    so a check is enqueued once however many callers race. At most the agent's
+    `concurrency` checks of one job are queued or running at once.
     """
     store = JobStore(conn)
     if store.status(job_id).finished:
         return
-    plan = store.definition(job_id).plan
+    definition = store.definition(job_id)
+    plan = definition.plan
     states = store.states(job_id)
     done = {c for c, s in states.items() if s == CheckState.done}
     started = {c for c, s in states.items() if s != CheckState.pending}
-    for check_id in plan.ready(done, started):
+    capacity = definition.spec.concurrency - len(started - done)
+    for check_id in plan.ready(done, started)[: max(capacity, 0)]:
         if store.transition(job_id, check_id, CheckState.pending, CheckState.queued):
-            attempt = store.attempts(job_id, check_id) + 1
-            rq_id = enqueue_check(conn, job_id, check_id, attempt)
+            rq_id = enqueue_check(conn, job_id, check_id)
             events.emit(conn, job_id, EventType.check_queued, check_id=check_id,
-                        data={"attempt": attempt, "rq_job": rq_id})
+                        data={"attempt": store.attempts(job_id, check_id) + 1, "rq_job": rq_id})
     if len(done) == len(plan.checks):
         finalize(conn, job_id)
 

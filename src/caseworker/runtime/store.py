@@ -181,7 +181,7 @@ class JobStore:
         })
         pipe.execute()
 
-    def release_orphan(self, job_id: str, check_id: str, worker: str) -> bool:
+    def release_orphan(self, job_id: str, check_id: str) -> bool:
         """Take a check back from a dead worker (running → queued); False if someone else did."""
         moved = self.transition(job_id, check_id, CheckState.running, CheckState.queued)
         if moved:
