@@ -71,3 +71,47 @@ def test_schema_case_prints_json_schema(tmp_path: Path) -> None:
     schema = json.loads(done.stdout)
     assert schema["title"] == "Case"
     assert "subject" in schema["properties"]
+
+
+def test_external_redis_with_separate_worker_processes(tmp_path: Path) -> None:
+    """`caseworker worker` processes on REDIS_URL serve a `caseworker run --workers 0`."""
+    from caseworker.runtime.connection import EmbeddedRedis
+
+    server = EmbeddedRedis(tmp_path / "external")
+    env = {**os.environ, "CASEWORKER_PLUGINS": "", "REDIS_URL": server.start()}
+    workers = [
+        subprocess.Popen([sys.executable, "-m", "caseworker", "worker"], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(2)
+    ]
+    try:
+        done = caseworker("run", str(ROOT / "agents" / "kyb"),
+                          str(ROOT / "examples" / "cases" / "uk-remittance-msb.json"),
+                          "--workers", "0", "--out", "reports", cwd=tmp_path,
+                          env={"REDIS_URL": env["REDIS_URL"]})
+        assert done.returncode == 10, done.stderr
+        assert not (tmp_path / "data").exists()  # no embedded server was started
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            assert worker.wait(timeout=10) == 0
+        server.stop()
+
+
+def test_worker_without_redis_url_explains_what_to_set(tmp_path: Path) -> None:
+    done = caseworker("worker", cwd=tmp_path, env={"REDIS_URL": "", "CASEWORKER_REDIS_URL": ""})
+    assert done.returncode == 3
+    assert "REDIS_URL" in done.stderr
+
+
+def test_invalid_agent_spec_names_file_and_line(tmp_path: Path) -> None:
+    agent = tmp_path / "agent"
+    agent.mkdir()
+    (agent / "sop.md").write_text((ROOT / "agents" / "kyb" / "sop.md").read_text())
+    (agent / "agent.yaml").write_text(
+        "name: kyb\nprofile: An analyst.\nsop: sop.md\nlimits:\n  max_steps: 0\ncolour: red\n")
+    done = caseworker("validate", str(agent), cwd=tmp_path)
+    assert done.returncode == 2
+    assert f"{agent / 'agent.yaml'}:4: field 'limits.max_steps'" in done.stderr
+    assert f"{agent / 'agent.yaml'}:6: unknown field 'colour'" in done.stderr
