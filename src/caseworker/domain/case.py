@@ -10,7 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from caseworker.exceptions import CaseInvalid, Problem
+from caseworker.exceptions import CaseInvalid
+from caseworker.validation import describe_validation_error
 
 CountryCode = Annotated[
     str,
@@ -166,18 +167,6 @@ class Case(Strict):
         return data
 
 
-def describe_validation_error(error: ValidationError) -> list[Problem]:
-    """Turn pydantic's errors into problems that name the field path."""
-    problems = []
-    for item in error.errors():
-        path = ".".join(str(p) for p in item["loc"]) or "(root)"
-        if item["type"] == "extra_forbidden":
-            problems.append(Problem(f"unknown field '{path}'"))
-        else:
-            problems.append(Problem(f"field '{path}': {item['msg']}"))
-    return problems
-
-
 def parse_case(data: str | bytes | dict[str, Any], *, source: str = "case") -> Case:
     """Validate case JSON (text or decoded), raising `CaseInvalid` that names every problem."""
     if isinstance(data, str | bytes):
@@ -190,7 +179,7 @@ def parse_case(data: str | bytes | dict[str, Any], *, source: str = "case") -> C
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem(p.message, file=source) for p in describe_validation_error(exc)]
+        problems = describe_validation_error(exc, file=source)
         raise CaseInvalid(f"{source} is not a valid case", problems=problems) from exc
 
 

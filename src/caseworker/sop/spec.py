@@ -7,8 +7,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from caseworker.exceptions import Problem, SpecInvalid
+from caseworker.exceptions import SpecInvalid
 from caseworker.sop.yaml_lines import key_lines
+from caseworker.validation import describe_validation_error
 
 SPEC_FILENAMES = ("agent.yaml", "agent.yml")
 
@@ -69,13 +70,5 @@ def parse_spec(text: str, *, source: str) -> AgentSpec:
     try:
         return AgentSpec.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = ".".join(str(p) for p in error["loc"])
-            top = str(error["loc"][0]) if error["loc"] else ""
-            message = (
-                f"unknown field '{loc}'" if error["type"] == "extra_forbidden"
-                else f"field '{loc}': {error['msg']}"
-            )
-            problems.append(Problem(message, file=source, line=lines.get(top)))
+        problems = describe_validation_error(exc, file=source, lines=lines)
         raise SpecInvalid(f"{source} is not a valid agent spec", problems=problems) from exc

@@ -17,10 +17,10 @@ from caseworker.domain.case import (
     IndividualRole,
     Subject,
     SubjectType,
-    describe_validation_error,
 )
 from caseworker.exceptions import ToolInputInvalid
 from caseworker.tools.base import EvidenceDraft, ToolContext, ToolOutput, tool
+from caseworker.validation import describe_validation_error
 
 NEW_BUSINESS_DAYS = 180
 BENEFICIAL_OWNER_PCT = 25.0

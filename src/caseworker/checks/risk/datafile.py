@@ -9,8 +9,8 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from caseworker.domain.case import describe_validation_error
-from caseworker.exceptions import ConfigurationError, Problem
+from caseworker.exceptions import ConfigurationError
+from caseworker.validation import describe_validation_error
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -31,7 +31,7 @@ def parse_data_file(text: str, model: type[M], *, source: str) -> M:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problems = [Problem(p.message, file=source) for p in describe_validation_error(exc)]
+        problems = describe_validation_error(exc, file=source)
         raise ConfigurationError(f"data file {source} is invalid", problems=problems) from exc
 
 
