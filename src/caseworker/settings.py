@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     requeue_grace: float = 5.0
     # Attempts a check gets (first run included) when its worker dies under it.
     max_check_attempts: int = 3
+    # A dotenv-style file (KEY=value lines) of model API keys, read when a key is not in the
+    # environment. Keys are never logged, put in events or written to reports.
+    secrets_file: Path | None = None
     # Seconds an RQ job may run before RQ kills it (a whole check, model calls included).
     check_timeout: int = 600
 

@@ -45,7 +45,7 @@ def _run(conn: redis.Redis, registry: ToolRegistry, job_id: str, definition: Age
          check_id: str, *, model: Model | None = None) -> Outcome:
     return asyncio.run(run_check(CheckRun(
         conn=conn, job_id=job_id, spec=definition.spec, check=definition.plan.check(check_id),
-        registry=registry, model=model,
+        registry=registry, models=None if model is None else [model],
     )))
 
 
@@ -97,10 +97,12 @@ def test_lenient_llm_verdict_is_overruled_by_the_rule(
     job_id, definition = _job(conn, registry, KYB, countries_of_operation=["IR"])
 
     def lenient(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-        if not _returns(messages):
+        returns = _returns(messages)
+        if not returns:
             return ModelResponse(parts=[ToolCallPart("risk_country", {"countries": ["GB", "IR"]})])
         return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, {
             "status": "pass", "answer": "All countries look fine.",
+            "evidence_ids": returns[0].content["evidence_ids"],
         })])
 
     result = _run(conn, registry, job_id, definition, "high_risk_country",
@@ -143,6 +145,7 @@ def test_invalid_tool_arguments_are_sent_back_for_self_correction(
             return ModelResponse(parts=[ToolCallPart("risk_country", {"countries": ["GB"]})])
         return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, {
             "status": "pass", "answer": "The United Kingdom is standard risk.",
+            "evidence_ids": _returns(messages)[0].content["evidence_ids"],
         })])
 
     result = _run(conn, registry, job_id, definition, "high_risk_country",

@@ -20,6 +20,13 @@ class VerdictStatus(StrEnum):
         return CheckStatus(self.value)
 
 
+class Quote(BaseModel):
+    """A value quoted from one evidence item."""
+
+    evidence_id: str = Field(description="The evidence item the text is quoted from")
+    text: str = Field(min_length=1, description="The exact words as they appear in the evidence")
+
+
 class CheckVerdict(BaseModel):
     """Your conclusion on this check."""
 
@@ -30,4 +37,7 @@ class CheckVerdict(BaseModel):
     explanation: str = Field(default="", description="Your reasoning, citing evidence ids")
     evidence_ids: list[str] = Field(
         default_factory=list, description="Ids of the evidence items this verdict rests on",
+    )
+    quotes: list[Quote] = Field(
+        default_factory=list, description="Exact values quoted from the evidence, if any",
     )

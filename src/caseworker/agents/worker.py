@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
-from pydantic_ai import Agent
-from pydantic_ai.exceptions import UsageLimitExceeded
 from pydantic_ai.messages import (
     ModelMessage,
     ModelRequest,
@@ -20,15 +18,12 @@ from pydantic_ai.messages import (
     ToolReturnPart,
 )
 from pydantic_ai.models import Model
-from pydantic_ai.usage import UsageLimits
 
-from caseworker.agents import prompts
 from caseworker.agents.guardrail import apply_guardrail, evaluate_rule, rule_variables
-from caseworker.agents.models import build_model
+from caseworker.agents.model_loop import ModelRun, run_models
 from caseworker.agents.plan_args import resolve_args
 from caseworker.agents.tool_layer import CheckTools
-from caseworker.agents.verdict import CheckVerdict
-from caseworker.domain.events import EventType
+from caseworker.agents.verdict import CheckVerdict, VerdictStatus
 from caseworker.domain.plan import CheckDefinition
 from caseworker.domain.results import (
     Alert,
@@ -37,14 +32,23 @@ from caseworker.domain.results import (
     CheckStatus,
     RuleOutcome,
     Timings,
-    Usage,
 )
-from caseworker.exceptions import BudgetExceeded, CaseworkerError, RuleEvaluationError
-from caseworker.runtime import events, scratchpad
+from caseworker.exceptions import (
+    BudgetExceeded,
+    CaseworkerError,
+    ModelOutputInvalid,
+    ModelUnavailable,
+    RuleEvaluationError,
+)
+from caseworker.runtime import scratchpad
 from caseworker.runtime.memory import JobMemory
+from caseworker.runtime.store import JobStore
 from caseworker.sop.rules import compile_expression
 from caseworker.sop.spec import AgentSpec
 from caseworker.tools.registry import ToolRegistry
+
+# Failures after which a person must look, rather than a fault in the check itself.
+DEGRADE_TO_REVIEW = {BudgetExceeded.code, ModelOutputInvalid.code, ModelUnavailable.code}
 
 
 @dataclass
@@ -58,7 +62,7 @@ class CheckRun:
     registry: ToolRegistry
     attempt: int = 1
     worker: str | None = None
-    model: Model | None = None  # overrides the spec's chain (tests bring their own)
+    models: list[Model] | None = None  # replaces the spec's chain (tests bring their own)
 
 
 @dataclass
@@ -90,36 +94,18 @@ async def run_check(run: CheckRun) -> Outcome:
 async def _run(run: CheckRun, tools: CheckTools, started: dt.datetime) -> Outcome:
     check = run.check
     memory = JobMemory(run.conn, run.job_id, check.reads).view()
-    model = run.model or build_model(run.spec.model, check, memory)
-    agent: Agent[None, CheckVerdict] = Agent(
-        model,
-        output_type=CheckVerdict,
-        instructions=prompts.instructions(run.spec, check),
-        tools=tools.pydantic_ai_tools(),
-        retries=2,
-    )
-    limits = UsageLimits(
-        request_limit=run.spec.limits.max_steps,
-        total_tokens_limit=run.spec.limits.tokens_per_check,
-    )
-    alerts: list[Alert] = []
-    try:
-        async with agent.iter(prompts.user_prompt(check, memory), usage_limits=limits) as agent_run:
-            async for node in agent_run:
-                _emit_node(run, node)
-            assert agent_run.result is not None
-            verdict = agent_run.result.output
-            messages = agent_run.result.all_messages()
-            usage = agent_run.usage
-            model_name = agent_run.result.response.model_name or "unknown"
-    except UsageLimitExceeded as exc:
-        raise BudgetExceeded(f"check '{check.id}' exceeded its budget: {exc}") from exc
-    _record_scratchpad(run, messages)
+    model_run = await run_models(run, tools, memory, _job_token_budget(run))
+    verdict = model_run.verdict or _no_verdict(check, model_run)
+    alerts: list[Alert] = list(model_run.alerts)
+    _record_scratchpad(run, model_run.messages)
 
     outputs = await _plan_outputs(check, memory, tools)
     outcome = _rule_outcome(check, outputs, tools)
-    status, guard_alerts = apply_guardrail(verdict.status.as_check_status(), outcome)
-    alerts.extend(guard_alerts)
+    if model_run.verdict is None:  # no model concluded: a person reviews, whatever the rule says
+        status = CheckStatus.review
+    else:
+        status, guard_alerts = apply_guardrail(verdict.status.as_check_status(), outcome)
+        alerts.extend(guard_alerts)
     alerts.extend(Alert(code="tool_unavailable", message=m) for m in tools.unavailable)
     writes, write_alerts = _memory_writes(check, outputs)
     alerts.extend(write_alerts)
@@ -128,18 +114,38 @@ async def _run(run: CheckRun, tools: CheckTools, started: dt.datetime) -> Outcom
         answer = f"{check.title}: needs review (guardrail)."
     scratchpad.append(run.conn, run.job_id, check.id, {
         "kind": "guardrail", "rule": outcome.model_dump() if outcome else None,
-        "model_status": verdict.status.value, "final_status": status.value,
+        "model_status": verdict.status.value if model_run.verdict else None,
+        "final_status": status.value,
     })
     result = CheckResult(
         check_id=check.id, title=check.title, severity=check.severity, status=status,
         answer=answer, explanation=explanation, evidence=tools.evidence, payload=outputs,
-        alerts=alerts, rule_outcome=outcome, model=model_name,
-        usage=Usage(requests=usage.requests, input_tokens=usage.input_tokens,
-                    output_tokens=usage.output_tokens, tool_calls=usage.tool_calls),
+        alerts=alerts, rule_outcome=outcome, model=model_run.model, usage=model_run.usage,
         timings=Timings(started_at=started, finished_at=dt.datetime.now(dt.UTC)),
         attempts=run.attempt, worker=run.worker,
     )
     return Outcome(result=result, memory_writes=writes)
+
+
+def _no_verdict(check: CheckDefinition, model_run: ModelRun) -> CheckVerdict:
+    """Stand in for a verdict no model could give: review, which the rule may make stricter."""
+    assert model_run.failure is not None
+    return CheckVerdict(
+        status=VerdictStatus.review,
+        answer=f"{check.title}: no model gave a usable verdict; a person must review.",
+        explanation=model_run.failure.message,
+    )
+
+
+def _job_token_budget(run: CheckRun) -> int | None:
+    """Tokens the job may still spend, or None without a job budget."""
+    limit = run.spec.limits.tokens_per_job
+    if limit is None:
+        return None
+    remaining = limit - JobStore(run.conn).usage(run.job_id).total_tokens
+    if remaining <= 0:
+        raise BudgetExceeded(f"the job has used its budget of {limit} tokens")
+    return remaining
 
 
 async def _plan_outputs(
@@ -182,7 +188,7 @@ def _memory_writes(
 def _failed(
     run: CheckRun, tools: CheckTools, started: dt.datetime, code: str, message: str,
 ) -> Outcome:
-    status = CheckStatus.review if code == BudgetExceeded.code else CheckStatus.error
+    status = CheckStatus.review if code in DEGRADE_TO_REVIEW else CheckStatus.error
     level = AlertLevel.warning if status == CheckStatus.review else AlertLevel.critical
     result = CheckResult(
         check_id=run.check.id, title=run.check.title, severity=run.check.severity,
@@ -195,20 +201,6 @@ def _failed(
     scratchpad.append(run.conn, run.job_id, run.check.id, {"kind": "error", "code": code,
                                                            "message": message})
     return Outcome(result=result, memory_writes={})
-
-
-def _emit_node(run: CheckRun, node: Any) -> None:
-    if Agent.is_model_request_node(node):
-        events.emit(run.conn, run.job_id, EventType.model_request, check_id=run.check.id,
-                    data={"parts": [type(p).__name__ for p in node.request.parts]})
-    elif Agent.is_call_tools_node(node):
-        response = node.model_response
-        events.emit(run.conn, run.job_id, EventType.model_response, check_id=run.check.id, data={
-            "model": response.model_name,
-            "tool_calls": [p.tool_name for p in response.parts if isinstance(p, ToolCallPart)],
-            "input_tokens": response.usage.input_tokens,
-            "output_tokens": response.usage.output_tokens,
-        })
 
 
 def _record_scratchpad(run: CheckRun, messages: list[ModelMessage]) -> None:

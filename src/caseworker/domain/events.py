@@ -18,6 +18,8 @@ class EventType(StrEnum):
     tool_result = "tool.result"
     model_request = "model.request"
     model_response = "model.response"
+    model_retry = "model.retry"
+    model_failover = "model.failover"
     check_retrying = "check.retrying"
     check_completed = "check.completed"
     check_failed = "check.failed"

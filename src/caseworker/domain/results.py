@@ -60,12 +60,30 @@ class RuleOutcome(BaseModel):
 
 
 class Usage(BaseModel):
-    """Model usage of one check."""
+    """Model usage of one check (or, summed, of one job)."""
 
     requests: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     tool_calls: int = 0
+    cost_usd: float | None = Field(default=0.0, description="None when a price is unknown")
+    model_latency_ms: float = 0.0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        cost = (None if self.cost_usd is None or other.cost_usd is None
+                else round(self.cost_usd + other.cost_usd, 6))
+        return Usage(
+            requests=self.requests + other.requests,
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            tool_calls=self.tool_calls + other.tool_calls,
+            cost_usd=cost,
+            model_latency_ms=round(self.model_latency_ms + other.model_latency_ms, 2),
+        )
 
 
 class Timings(BaseModel):

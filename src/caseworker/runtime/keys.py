@@ -96,6 +96,11 @@ def job_keys(job_id: str, check_ids: list[str]) -> list[str]:
     return [
         job(job_id), definition(job_id), case(job_id), checks(job_id), results(job_id),
         attempts(job_id), enqueues(job_id), queued(job_id), running(job_id), memory(job_id),
-        events(job_id), finalize_lock(job_id),
+        events(job_id), finalize_lock(job_id), audit(job_id),
         *per_check,
     ]
+
+
+def audit(job_id: str) -> str:
+    """List: the job's hash-chained audit records, as JSON, in seq order."""
+    return f"{PREFIX}:job:{job_id}:audit"

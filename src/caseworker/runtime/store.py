@@ -14,7 +14,7 @@ from caseworker.domain.case import Case
 from caseworker.domain.events import EventType
 from caseworker.domain.job import CheckState, Job, JobStatus
 from caseworker.domain.plan import Recommendation
-from caseworker.domain.results import CheckResult
+from caseworker.domain.results import CheckResult, Usage
 from caseworker.exceptions import JobNotFound
 from caseworker.runtime import events, keys
 from caseworker.sop.agent import AgentDefinition
@@ -134,6 +134,13 @@ class JobStore:
             decision_reason=fields.get("decision_reason"),
             error=fields.get("error"),
         )
+
+    def usage(self, job_id: str) -> Usage:
+        """Sum the model usage of the job's completed checks."""
+        total = Usage()
+        for result in self.results(job_id).values():
+            total += result.usage
+        return total
 
     def running(self, job_id: str) -> dict[str, str]:
         raw = self.conn.hgetall(keys.running(job_id))

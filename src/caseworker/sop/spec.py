@@ -25,6 +25,37 @@ class Limits(BaseModel):
     check_timeout: float = Field(default=120.0, gt=0, description="Seconds per check")
 
 
+class ModelEntry(BaseModel):
+    """One model of the chain: `rules`, a pydantic-ai model string, or an OpenAI-compatible API.
+
+    Keys are never written here: `api_key_env` names the environment variable (or the key in
+    the secrets file) that holds one.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(
+        min_length=1, description="`rules`, `openai:gpt-4.1`, or a served model's name",
+    )
+    base_url: str | None = Field(
+        default=None, pattern=r"^https?://",
+        description="OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server)",
+    )
+    api_key_env: str | None = Field(default=None, description="Variable holding the API key")
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, ge=1, description="Output tokens per request")
+    timeout: float = Field(default=60.0, gt=0, description="Seconds per HTTP request")
+    max_retries: int = Field(
+        default=2, ge=0, le=10,
+        description="HTTP retries on 429, 5xx, timeouts and lost connections (with Retry-After)",
+    )
+
+    @property
+    def label(self) -> str:
+        """How events and reports name this model (never with a key)."""
+        return f"{self.model}@{self.base_url}" if self.base_url else self.model
+
+
 class AgentSpec(BaseModel):
     """An agent: who it is, what it follows, which models and tools it may use."""
 
@@ -35,7 +66,10 @@ class AgentSpec(BaseModel):
     profile: str = Field(min_length=1, description="Who the agent is, in a paragraph")
     directives: list[str] = Field(default_factory=list)
     sop: str = Field(description="Path of the SOP, relative to the spec file")
-    model: list[str] = Field(default_factory=lambda: ["rules"], min_length=1)
+    model: list[ModelEntry] = Field(
+        default_factory=lambda: [ModelEntry(model="rules")], min_length=1,
+        description="The model chain: each model in turn until one gives a valid verdict",
+    )
     tools: list[str] | None = Field(default=None, description="Allowlist; None allows all")
     limits: Limits = Field(default_factory=Limits)
     concurrency: int = Field(default=4, ge=1, description="Checks of one job run at once")
@@ -43,7 +77,8 @@ class AgentSpec(BaseModel):
     @field_validator("model", mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
-        return [value] if isinstance(value, str) else value
+        items = value if isinstance(value, list) else [value]
+        return [{"model": item} if isinstance(item, str) else item for item in items]
 
 
 def resolve_spec_path(path: Path) -> Path:

@@ -1,0 +1,217 @@
+"""The model loop of one check: each model of the chain in turn, self-correcting, within budget."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pydantic_ai import Agent, ModelRetry, RunContext
+from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior, UsageLimitExceeded
+from pydantic_ai.messages import ModelMessage, ToolCallPart
+from pydantic_ai.models import Model
+from pydantic_ai.usage import UsageLimits
+
+from caseworker.agents import prompts
+from caseworker.agents.models import ModelAttempt, build_one, model_settings
+from caseworker.agents.pricing import cost_usd
+from caseworker.agents.tool_layer import CheckTools
+from caseworker.agents.verdict import CheckVerdict
+from caseworker.domain.events import EventType
+from caseworker.domain.results import Alert, AlertLevel, Usage
+from caseworker.exceptions import BudgetExceeded, ModelOutputInvalid, ModelUnavailable
+from caseworker.runtime import events
+from caseworker.sop.spec import ModelEntry
+
+if TYPE_CHECKING:  # the worker imports this module
+    from caseworker.agents.worker import CheckRun
+
+SELF_CORRECTION_RETRIES = 2
+
+
+@dataclass
+class ModelRun:
+    """What the chain produced: the verdict, its conversation, usage and the model that gave it.
+
+    `verdict` is None when every model failed; `failure` then says why (a typed error the
+    runtime degrades to review).
+    """
+
+    verdict: CheckVerdict | None
+    messages: list[ModelMessage]
+    usage: Usage
+    model: str | None
+    alerts: list[Alert] = field(default_factory=list)
+    failure: ModelOutputInvalid | ModelUnavailable | None = None
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def verdict_validator(tools: CheckTools) -> Callable[[RunContext[Any], CheckVerdict], CheckVerdict]:
+    """Check a verdict against this check's evidence; every mismatch is sent back to the model."""
+
+    def validate(ctx: RunContext[Any], verdict: CheckVerdict) -> CheckVerdict:
+        known = {e.id: e for e in tools.evidence}
+        unknown = [i for i in verdict.evidence_ids if i not in known]
+        if unknown:
+            raise ModelRetry(
+                f"evidence ids {unknown} do not exist. Cite only ids your tools returned: "
+                f"{sorted(known) or 'none yet; call your tools first'}."
+            )
+        if known and not verdict.evidence_ids:
+            raise ModelRetry("cite the evidence ids your verdict rests on in `evidence_ids`.")
+        for quote in verdict.quotes:
+            item = known.get(quote.evidence_id)
+            if item is None:
+                raise ModelRetry(f"the quote cites evidence '{quote.evidence_id}', which does not "
+                                 f"exist; known ids: {sorted(known)}.")
+            if _normalise(quote.text) not in _normalise(item.quote):
+                raise ModelRetry(f"the quoted text {quote.text!r} does not appear in evidence "
+                                 f"{item.id}; quote its words exactly.")
+        return verdict
+
+    return validate
+
+
+class _Chain:
+    """The models to try for one check, built lazily, each with its label and settings."""
+
+    def __init__(self, run: CheckRun, memory: dict[str, Any]) -> None:
+        self.run = run
+        self.memory = memory
+
+    def links(self) -> list[tuple[str, ModelEntry | Model]]:
+        if self.run.models is not None:
+            return [(model.model_name, model) for model in self.run.models]
+        return [(entry.label, entry) for entry in self.run.spec.model]
+
+    def build(self, link: ModelEntry | Model) -> Model:
+        if isinstance(link, Model):
+            return link
+        return build_one(link, self.run.check, self.memory, self._record)
+
+    def _record(self, attempt: ModelAttempt) -> None:
+        if attempt.failed:
+            events.emit(self.run.conn, self.run.job_id, EventType.model_retry,
+                        check_id=self.run.check.id, data={
+                            "model": attempt.model, "status": attempt.status,
+                            "error": attempt.error, "retry_after": attempt.retry_after,
+                            "duration_ms": round(attempt.duration_ms, 2),
+                        })
+
+
+async def run_models(
+    run: CheckRun, tools: CheckTools, memory: dict[str, Any], token_budget: int | None,
+) -> ModelRun:
+    """Try each model of the chain until one gives a verdict that survives validation.
+
+    A provider failure (after the SDK's retries) or output still invalid after
+    self-correction moves on to the next model; a budget overrun stops the check. When no
+    model is left, the run carries no verdict and the typed failure.
+    """
+    chain = _Chain(run, memory)
+    total = Usage()
+    failures: list[tuple[str, Exception]] = []
+    for label, link in chain.links():
+        model = chain.build(link)
+        entry = link if isinstance(link, ModelEntry) else None
+        spent: list[Usage] = []
+        try:
+            model_run = await _attempt(run, tools, memory, model, entry=entry,
+                                       token_budget=token_budget, spent=spent)
+        except UsageLimitExceeded as exc:
+            message = f"check '{run.check.id}' exceeded its token budget: {exc}"
+            raise BudgetExceeded(message) from exc
+        except (ModelAPIError, UnexpectedModelBehavior) as exc:
+            used = sum(spent, Usage())
+            total += used
+            failures.append((label, exc))
+            events.emit(run.conn, run.job_id, EventType.model_failover, check_id=run.check.id,
+                        data={"model": label, "error": type(exc).__name__,
+                              "message": str(exc)[:500]})
+            if token_budget is not None:
+                token_budget -= used.total_tokens
+            continue
+        model_run.usage = total + model_run.usage
+        model_run.alerts.extend(
+            Alert(code="model_failover", level=AlertLevel.warning,
+                  message=f"{name} failed ({type(exc).__name__}); the next model answered.")
+            for name, exc in failures
+        )
+        return model_run
+    summary = "; ".join(f"{name}: {type(exc).__name__}: {str(exc)[:200]}" for name, exc in failures)
+    failure: ModelOutputInvalid | ModelUnavailable
+    if all(isinstance(exc, UnexpectedModelBehavior) for _, exc in failures):
+        failure = ModelOutputInvalid(f"no model gave a valid verdict: {summary}")
+    else:
+        failure = ModelUnavailable(f"every model in the chain failed: {summary}")
+    alert = Alert(code=failure.code, level=AlertLevel.critical, message=failure.message)
+    return ModelRun(verdict=None, messages=[], usage=total, model=None, alerts=[alert],
+                    failure=failure)
+
+
+async def _attempt(
+    run: CheckRun,
+    tools: CheckTools,
+    memory: dict[str, Any],
+    model: Model,
+    *,
+    entry: ModelEntry | None,
+    token_budget: int | None,
+    spent: list[Usage],
+) -> ModelRun:
+    agent: Agent[None, CheckVerdict] = Agent(
+        model,
+        output_type=CheckVerdict,
+        instructions=prompts.instructions(run.spec, run.check),
+        tools=tools.pydantic_ai_tools(),
+        retries=SELF_CORRECTION_RETRIES,
+    )
+    agent.output_validator(verdict_validator(tools))
+    per_check = run.spec.limits.tokens_per_check
+    limit = min(x for x in (per_check, token_budget) if x is not None) if (
+        per_check is not None or token_budget is not None) else None
+    limits = UsageLimits(request_limit=run.spec.limits.max_steps, total_tokens_limit=limit)
+    local = entry is not None and entry.base_url is not None
+    settings = model_settings(entry) if entry is not None else None
+    requested_at = time.perf_counter()
+    async with agent.iter(prompts.user_prompt(run.check, memory), usage_limits=limits,
+                          model_settings=settings) as agent_run:
+        try:
+            async for node in agent_run:
+                if Agent.is_model_request_node(node):
+                    requested_at = time.perf_counter()
+                    events.emit(run.conn, run.job_id, EventType.model_request,
+                                check_id=run.check.id,
+                                data={"parts": [type(p).__name__ for p in node.request.parts]})
+                elif Agent.is_call_tools_node(node):
+                    spent.append(_response_usage(run, node.model_response, requested_at, local))
+        finally:
+            spent.append(Usage(tool_calls=agent_run.usage.tool_calls))
+        assert agent_run.result is not None
+        return ModelRun(
+            verdict=agent_run.result.output,
+            messages=agent_run.result.all_messages(),
+            usage=sum(spent, Usage()),
+            model=agent_run.result.response.model_name or model.model_name,
+        )
+
+
+def _response_usage(run: CheckRun, response: Any, requested_at: float, local: bool) -> Usage:
+    """Usage of one model response, emitted as a `model.response` event."""
+    latency = (time.perf_counter() - requested_at) * 1000
+    name = response.model_name or "unknown"
+    tokens_in, tokens_out = response.usage.input_tokens, response.usage.output_tokens
+    cost = cost_usd(name, tokens_in, tokens_out, local=local)
+    events.emit(run.conn, run.job_id, EventType.model_response, check_id=run.check.id, data={
+        "model": name,
+        "tool_calls": [p.tool_name for p in response.parts if isinstance(p, ToolCallPart)],
+        "input_tokens": tokens_in, "output_tokens": tokens_out,
+        "cost_usd": cost, "latency_ms": round(latency, 2),
+    })
+    return Usage(requests=1, input_tokens=tokens_in, output_tokens=tokens_out, cost_usd=cost,
+                 model_latency_ms=round(latency, 2))
