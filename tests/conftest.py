@@ -26,6 +26,9 @@ import redis  # noqa: E402
 from caseworker.runtime.connection import EmbeddedRedis, connect  # noqa: E402
 from caseworker.runtime.local import LocalWorkers  # noqa: E402
 from caseworker.tools.registry import ToolRegistry, default_registry  # noqa: E402
+from tests.fixtures.openai_server import openai_server  # noqa: E402
+
+__all__ = ["openai_server"]  # a fixture shared by every test module
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -15,7 +15,7 @@ from pydantic_ai.models import Model
 from pydantic_ai.usage import UsageLimits
 
 from caseworker.agents import prompts
-from caseworker.agents.models import ModelAttempt, build_one, model_settings
+from caseworker.agents.models import ModelAttempt, build_one, close_model, model_settings
 from caseworker.agents.pricing import cost_usd
 from caseworker.agents.tool_layer import CheckTools
 from caseworker.agents.verdict import CheckVerdict
@@ -136,6 +136,9 @@ async def run_models(
             if token_budget is not None:
                 token_budget -= used.total_tokens
             continue
+        finally:
+            if entry is not None:
+                await close_model(model)
         model_run.usage = total + model_run.usage
         model_run.alerts.extend(
             Alert(code="model_failover", level=AlertLevel.warning,

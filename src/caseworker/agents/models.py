@@ -128,6 +128,14 @@ def _openai_model(entry: ModelEntry, record: AttemptRecorder | None) -> Model:
                            settings=model_settings(entry))
 
 
+async def close_model(model: Model) -> None:
+    """Close the HTTP client a built model holds (its connections must not outlive the check)."""
+    client = getattr(model, "client", None)
+    close = getattr(client, "close", None)
+    if close is not None:
+        await close()
+
+
 def build_one(
     entry: ModelEntry,
     check: CheckDefinition,
