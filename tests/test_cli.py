@@ -115,3 +115,36 @@ def test_invalid_agent_spec_names_file_and_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert f"{agent / 'agent.yaml'}:4: field 'limits.max_steps'" in done.stderr
     assert f"{agent / 'agent.yaml'}:6: unknown field 'colour'" in done.stderr
+
+
+def test_audit_verify_passes_on_a_real_job_and_fails_after_an_edit(tmp_path: Path) -> None:
+    from caseworker.runtime import keys
+    from caseworker.runtime.connection import EmbeddedRedis, connect
+
+    env = {"CASEWORKER_DATA_DIR": str(tmp_path / "data")}
+    done = caseworker("run", str(ROOT / "agents" / "kyb"),
+                      str(ROOT / "examples" / "cases" / "uk-saas-clean.json"),
+                      "--out", "reports", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(next((tmp_path / "reports").glob("*.json")).read_text())
+    job_id = report["job_id"]
+    assert report["audit"]["ok"] and report["audit"]["records"] > 10
+    assert all(c["result"]["audit_records"] for c in report["checks"])
+
+    ok = caseworker("audit", "verify", job_id, cwd=tmp_path, env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert f"{report['audit']['records']} records" in ok.stdout
+
+    server = EmbeddedRedis(tmp_path / "data" / "redis")
+    try:
+        conn = connect(server.start())
+        raw = json.loads(conn.lindex(keys.audit(job_id), 3))  # type: ignore[arg-type]
+        raw["payload"]["tampered"] = True
+        conn.lset(keys.audit(job_id), 3, json.dumps(raw))
+    finally:
+        server.stop()
+    broken = caseworker("audit", "verify", job_id, cwd=tmp_path, env=env)
+    assert broken.returncode == 5
+    assert "broken at record 3" in broken.stderr and "hash" in broken.stderr
+    missing = caseworker("audit", "verify", "no-such-job", cwd=tmp_path, env=env)
+    assert missing.returncode == 2

@@ -22,6 +22,8 @@ app = typer.Typer(
 )
 schema_app = typer.Typer(help="Print JSON Schemas of caseworker's formats.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
+audit_app = typer.Typer(help="Inspect and verify jobs' audit trails.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 
@@ -33,6 +35,7 @@ class ExitCode(IntEnum):
     invalid_input = 2  # the case, SOP or spec is invalid
     runtime_error = 3  # Redis, workers or configuration failed
     job_failed = 4  # the job ended failed, or did not finish in time
+    audit_broken = 5  # `audit verify`: the trail was altered
     review = 10
     reject = 20
     interrupted = 130
@@ -121,6 +124,31 @@ def validate(
             console.print(f"{path}: ok", highlight=False)
     if failed:
         raise typer.Exit(ExitCode.invalid_input)
+
+
+@audit_app.command("verify")
+def audit_verify(job_id: Annotated[str, typer.Argument(help="The job's id")]) -> None:
+    """Recompute every hash of a job's audit trail; exit 5 if any record was altered."""
+    from caseworker.runtime import audit
+    from caseworker.runtime.local import LocalRuntime
+    from caseworker.runtime.store import JobStore
+
+    settings = get_settings()
+    with LocalRuntime(settings.redis_url, settings.data_dir, 0) as runtime:
+        from caseworker.runtime.connection import connect
+
+        conn = connect(runtime.url)
+        if not JobStore(conn).exists(job_id):
+            errors.print(f"error: no job '{job_id}'")
+            raise typer.Exit(ExitCode.invalid_input)
+        result = audit.verify(conn, job_id)
+    if result.ok:
+        console.print(f"audit trail of job {job_id}: ok, {result.records} records, "
+                      f"head {result.head_hash}", highlight=False)
+        return
+    errors.print(f"audit trail of job {job_id} is broken at record {result.first_bad_seq}: "
+                 f"{result.problem}", highlight=False)
+    raise typer.Exit(ExitCode.audit_broken)
 
 
 @schema_app.command("case")

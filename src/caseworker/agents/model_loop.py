@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic_ai import Agent, ModelRetry, RunContext
 from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior, UsageLimitExceeded
-from pydantic_ai.messages import ModelMessage, ToolCallPart
+from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter, ToolCallPart
 from pydantic_ai.models import Model
 from pydantic_ai.usage import UsageLimits
 
@@ -191,8 +191,15 @@ async def _attempt(
                     events.emit(run.conn, run.job_id, EventType.model_request,
                                 check_id=run.check.id,
                                 data={"parts": [type(p).__name__ for p in node.request.parts]})
+                    tools.audit.record("model.request", {
+                        "model": model.model_name, "messages": _dump(node.request)})
                 elif Agent.is_call_tools_node(node):
-                    spent.append(_response_usage(run, node.model_response, requested_at, local))
+                    usage = _response_usage(run, node.model_response, requested_at, local)
+                    spent.append(usage)
+                    tools.audit.record("model.response", {
+                        "model": node.model_response.model_name or model.model_name,
+                        "response": _dump(node.model_response), "usage": usage.model_dump(),
+                    })
         finally:
             spent.append(Usage(tool_calls=agent_run.usage.tool_calls))
         assert agent_run.result is not None
@@ -202,6 +209,11 @@ async def _attempt(
             usage=sum(spent, Usage()),
             model=agent_run.result.response.model_name or model.model_name,
         )
+
+
+def _dump(message: ModelMessage) -> Any:
+    """Serialise a model message as JSON for the audit trail."""
+    return ModelMessagesTypeAdapter.dump_python([message], mode="json")[0]
 
 
 def _response_usage(run: CheckRun, response: Any, requested_at: float, local: bool) -> Usage:

@@ -7,7 +7,7 @@ from typing import Any
 import redis
 
 from caseworker.domain.results import CheckResult
-from caseworker.runtime import scratchpad
+from caseworker.runtime import audit, scratchpad
 from caseworker.runtime.store import JobStore
 
 
@@ -41,8 +41,14 @@ def build_report(conn: redis.Redis, job_id: str) -> dict[str, Any]:
         "started_at": job.started_at.isoformat() if job.started_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
         "models": sorted({r.model for r in job.results.values() if r.model}),
+        "usage": store.usage(job_id).model_dump(),
+        "audit": audit.verify(conn, job_id).model_dump(),
         "checks": checks,
     }
+
+
+def _cost(value: float | None) -> str:
+    return "unknown (no price for a model)" if value is None else f"${value:.4f}"
 
 
 def _cell(text: str) -> str:
@@ -71,6 +77,9 @@ def _check_section(entry: dict[str, Any]) -> list[str]:
         lines.append(f"> **{alert.level.value.upper()} {alert.code}:** {alert.message}")
     if result.alerts:
         lines.append("")
+    if result.audit_records:
+        lines += [f"Audit records: {', '.join(str(s) for s in result.audit_records)} "
+                  f"(verdict: {result.audit_records[-1]})", ""]
     if result.evidence:
         lines += ["| Evidence | Source | Value |", "| --- | --- | --- |"]
         lines += [
@@ -83,6 +92,7 @@ def _check_section(entry: dict[str, Any]) -> list[str]:
 def render_markdown(report: dict[str, Any]) -> str:
     """Render a report a compliance analyst can read top to bottom."""
     recommendation = (report["recommendation"] or "none").upper()
+    trail = report["audit"]
     lines = [
         f"# {report['sop']}: {report['subject']}",
         "",
@@ -91,7 +101,11 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"- Case: `{report['case_id']}` · Job: `{report['job_id']}` · Agent: `{report['agent']}`",
         f"- Status: {report['status']} · Started: {report['started_at']} · "
         f"Finished: {report['finished_at']}",
-        f"- Models: {', '.join(report['models']) or '—'}",
+        f"- Models: {', '.join(report['models']) or '—'} · Tokens: "
+        f"{report['usage']['input_tokens']} in, {report['usage']['output_tokens']} out · "
+        f"Cost: {_cost(report['usage']['cost_usd'])}",
+        f"- Audit trail: {trail['records']} records, "
+        f"{'verified' if trail['ok'] else 'BROKEN'}, head `{trail['head_hash']}`",
         "",
         "## Summary",
         "",

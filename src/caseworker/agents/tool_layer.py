@@ -16,6 +16,7 @@ from caseworker.domain.plan import CheckDefinition
 from caseworker.domain.results import Evidence
 from caseworker.exceptions import ToolInputInvalid, ToolNotAllowed, ToolUnavailable
 from caseworker.runtime import events, keys
+from caseworker.runtime.audit import CheckAudit
 from caseworker.tools.base import EvidenceDraft, ToolContext, ToolSpec
 from caseworker.tools.registry import ToolRegistry
 
@@ -44,6 +45,7 @@ class CheckTools:
     job_id: str
     check: CheckDefinition
     registry: ToolRegistry
+    audit: CheckAudit
     calls: list[ToolCall] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     unavailable: list[str] = field(default_factory=list)
@@ -63,6 +65,9 @@ class CheckTools:
     async def call(self, name: str, args: dict[str, Any]) -> ToolCall:
         """Run a tool (or replay its cached output), record evidence and emit events."""
         spec = self.spec(name)
+        existing = self.find(name, args)
+        if existing is not None:  # the same question twice (or again after a failover)
+            return existing
         step = len(self.calls) + 1
         idem = hashlib.sha256(f"{name}|{canonical(args)}".encode()).hexdigest()
         events.emit(self.conn, self.job_id, EventType.tool_called, check_id=self.check.id,
@@ -81,6 +86,10 @@ class CheckTools:
                 self.unavailable.append(f"{name}: {exc.message}")
                 call = ToolCall(name, args, None, [], error=exc.message)
                 self.calls.append(call)
+                self.audit.record("tool.call", {
+                    "tool": name, "step": step, "input": args, "error": exc.message,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                })
                 events.emit(self.conn, self.job_id, EventType.tool_result, check_id=self.check.id,
                             data={"tool": name, "step": step, "error": exc.message})
                 return call
@@ -99,6 +108,10 @@ class CheckTools:
             ids.append(evidence_id)
         call = ToolCall(name, args, output.model_dump(mode="json"), ids, cached=cached)
         self.calls.append(call)
+        self.audit.record("tool.call", {
+            "tool": name, "step": step, "input": args, "output": call.output, "cached": cached,
+            "evidence_ids": ids, "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        })
         events.emit(self.conn, self.job_id, EventType.tool_result, check_id=self.check.id, data={
             "tool": name, "step": step, "cached": cached, "evidence_ids": ids,
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),

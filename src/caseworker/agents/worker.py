@@ -41,6 +41,7 @@ from caseworker.exceptions import (
     RuleEvaluationError,
 )
 from caseworker.runtime import scratchpad
+from caseworker.runtime.audit import CheckAudit
 from caseworker.runtime.memory import JobMemory
 from caseworker.runtime.store import JobStore
 from caseworker.sop.rules import compile_expression
@@ -76,7 +77,8 @@ class Outcome:
 async def run_check(run: CheckRun) -> Outcome:
     """Run one check to a result. Any failure becomes an `error` result; nothing is raised."""
     started = dt.datetime.now(dt.UTC)
-    tools = CheckTools(run.conn, run.job_id, run.check, run.registry)
+    audit = CheckAudit(run.conn, run.job_id, run.check.id)
+    tools = CheckTools(run.conn, run.job_id, run.check, run.registry, audit)
     try:
         outcome = await asyncio.wait_for(
             _run(run, tools, started), timeout=run.spec.limits.check_timeout,
@@ -112,17 +114,22 @@ async def _run(run: CheckRun, tools: CheckTools, started: dt.datetime) -> Outcom
     answer, explanation = verdict.answer, verdict.explanation
     if status != verdict.status.as_check_status():
         answer = f"{check.title}: needs review (guardrail)."
-    scratchpad.append(run.conn, run.job_id, check.id, {
+    guard = {
         "kind": "guardrail", "rule": outcome.model_dump() if outcome else None,
         "model_status": verdict.status.value if model_run.verdict else None,
         "final_status": status.value,
+    }
+    scratchpad.append(run.conn, run.job_id, check.id, guard)
+    tools.audit.record("check.verdict", {
+        **guard, "model": model_run.model, "answer": answer,
+        "evidence_ids": verdict.evidence_ids, "alerts": [a.code for a in alerts],
     })
     result = CheckResult(
         check_id=check.id, title=check.title, severity=check.severity, status=status,
         answer=answer, explanation=explanation, evidence=tools.evidence, payload=outputs,
         alerts=alerts, rule_outcome=outcome, model=model_run.model, usage=model_run.usage,
         timings=Timings(started_at=started, finished_at=dt.datetime.now(dt.UTC)),
-        attempts=run.attempt, worker=run.worker,
+        attempts=run.attempt, worker=run.worker, audit_records=tools.audit.seqs,
     )
     return Outcome(result=result, memory_writes=writes)
 

@@ -113,3 +113,6 @@ class CheckResult(BaseModel):
     timings: Timings | None = None
     attempts: int = 1
     worker: str | None = None
+    audit_records: list[int] = Field(
+        default_factory=list, description="Seqs of this check's records in the job's audit trail",
+    )

@@ -221,3 +221,18 @@ def _hash_of(raw: bytes | str) -> str:
     except (ValueError, TypeError, KeyError):
         pass
     return hashlib.sha256(_bytes(raw)).hexdigest()
+
+
+class CheckAudit:
+    """The audit records of one check attempt: appends them and remembers their seqs."""
+
+    def __init__(self, conn: redis.Redis, job_id: str, check_id: str) -> None:
+        self.conn = conn
+        self.job_id = job_id
+        self.check_id = check_id
+        self.seqs: list[int] = []
+
+    def record(self, kind: str, payload: dict[str, Any]) -> int:
+        seq = append(self.conn, self.job_id, kind, payload, check_id=self.check_id).seq
+        self.seqs.append(seq)
+        return seq

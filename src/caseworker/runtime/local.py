@@ -35,6 +35,8 @@ class LocalWorkers:
         self.processes: list[BaseProcess] = []
 
     def start(self) -> None:
+        if self.count == 0:
+            return
         import caseworker.runtime.tasks  # noqa: F401  (load the agent stack once, then fork)
         from caseworker.tools.registry import default_registry
 
