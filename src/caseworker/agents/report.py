@@ -6,6 +6,7 @@ from typing import Any
 
 import redis
 
+from caseworker.agents.narrative import evidence_index
 from caseworker.domain.results import CheckResult
 from caseworker.runtime import audit, scratchpad
 from caseworker.runtime.store import JobStore
@@ -37,6 +38,12 @@ def build_report(conn: redis.Redis, job_id: str) -> dict[str, Any]:
         "status": job.status.value,
         "recommendation": job.recommendation.value if job.recommendation else None,
         "decision_reason": job.decision_reason,
+        "summary": job.summary,
+        "summary_by": job.summary_by,
+        "evidence_index": {
+            label: cited.evidence.id
+            for label, cited in evidence_index(definition.plan, job.results).items()
+        },
         "created_at": job.created_at.isoformat(),
         "started_at": job.started_at.isoformat() if job.started_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
@@ -55,7 +62,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _check_section(entry: dict[str, Any]) -> list[str]:
+def _check_section(entry: dict[str, Any], labels: dict[str, str]) -> list[str]:
     lines = [f"### {entry['check_id']} — {entry['title']}", ""]
     if entry["result"] is None:
         return [*lines, "_No result._", ""]
@@ -81,9 +88,10 @@ def _check_section(entry: dict[str, Any]) -> list[str]:
         lines += [f"Audit records: {', '.join(str(s) for s in result.audit_records)} "
                   f"(verdict: {result.audit_records[-1]})", ""]
     if result.evidence:
-        lines += ["| Evidence | Source | Value |", "| --- | --- | --- |"]
+        lines += ["| Ref | Evidence | Source | Value |", "| --- | --- | --- | --- |"]
         lines += [
-            f"| {e.id} | {_cell(e.source)} | {_cell(e.quote)[:300]} |" for e in result.evidence
+            f"| {labels.get(e.id, '')} | {e.id} | {_cell(e.source)} | {_cell(e.quote)[:300]} |"
+            for e in result.evidence
         ]
         lines.append("")
     return lines
@@ -109,6 +117,10 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
         "## Summary",
         "",
+        *(report["summary"] or "").splitlines(),
+        "",
+        f"_Written by: {report['summary_by'] or '—'}_",
+        "",
         "| Check | Severity | Status | Answer |",
         "| --- | --- | --- | --- |",
     ]
@@ -119,6 +131,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             f"{_cell(result.get('answer', ''))} |"
         )
     lines += ["", "## Checks", ""]
+    labels = {evidence_id: label for label, evidence_id in report["evidence_index"].items()}
     for entry in report["checks"]:
-        lines += _check_section(entry)
+        lines += _check_section(entry, labels)
     return "\n".join(lines).rstrip() + "\n"

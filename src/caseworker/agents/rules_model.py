@@ -23,8 +23,10 @@ RULES_MODEL_NAME = "rules"
 PLAN_CALL_PREFIX = "plan-"
 
 
-def _answer(check: CheckDefinition, outcome: RuleOutcome | None) -> tuple[str, str, str]:
-    """(status, answer, explanation) for a rule outcome."""
+def _answer(
+    check: CheckDefinition, outcome: RuleOutcome | None, findings: list[str],
+) -> tuple[str, str, str]:
+    """Give (status, answer, explanation) for a rule outcome; a finding names what was found."""
     if outcome is None:
         return ("review", f"{check.title}: no deterministic rule; a person must review.",
                 "The SOP gives this check no rule, so the rules model cannot conclude.")
@@ -40,6 +42,8 @@ def _answer(check: CheckDefinition, outcome: RuleOutcome | None) -> tuple[str, s
     else:
         explanation = "None of the rule's fail or review conditions holds on the tool outputs."
     answer = {"pass": "passed", "review": "needs review", "fail": "failed"}[status]
+    if status != "pass" and findings:
+        return status, f"{check.title}: {answer}: {'; '.join(findings[:3])}.", explanation
     return status, f"{check.title}: {answer}.", explanation
 
 
@@ -92,7 +96,10 @@ def rules_model(check: CheckDefinition, memory: Mapping[str, Any]) -> FunctionMo
                 step.tool.replace(".", "_"), args, tool_call_id=f"{PLAN_CALL_PREFIX}{next_index}",
             )
             return ModelResponse(parts=[call], model_name="rules")
-        status, answer, explanation = _answer(check, evaluate_rule(check, outputs))
+        items = [item for content in returned.values() if isinstance(content, dict)
+                 for item in content.get("evidence", [])]
+        findings = [item["quote"] for item in items if not item["source"].startswith("tool:")]
+        status, answer, explanation = _answer(check, evaluate_rule(check, outputs), findings)
         evidence = [
             eid for content in returned.values() if isinstance(content, dict)
             for eid in content.get("evidence_ids", [])

@@ -130,7 +130,12 @@ class CheckTools:
                 raise ModelRetry(exc.message) from exc
             if call.error is not None:
                 return {"error": f"tool unavailable: {call.error}"}
-            return {"output": call.output, "evidence_ids": call.evidence_ids}
+            cited = [e for e in self.evidence if e.id in call.evidence_ids]
+            return {
+                "output": call.output,
+                "evidence_ids": call.evidence_ids,
+                "evidence": [{"id": e.id, "source": e.source, "quote": e.quote} for e in cited],
+            }
 
         return Tool.from_schema(
             run, name=spec.model_name, description=spec.description,

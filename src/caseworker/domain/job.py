@@ -45,4 +45,6 @@ class Job(BaseModel):
     results: dict[str, CheckResult] = Field(default_factory=dict)
     recommendation: Recommendation | None = None
     decision_reason: str | None = None
+    summary: str | None = Field(default=None, description="Narrative citing evidence as [E3]")
+    summary_by: str | None = Field(default=None, description="The model that wrote it")
     error: str | None = None

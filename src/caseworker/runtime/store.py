@@ -132,6 +132,8 @@ class JobStore:
             recommendation=Recommendation(fields["recommendation"])
             if fields.get("recommendation") else None,
             decision_reason=fields.get("decision_reason"),
+            summary=fields.get("summary"),
+            summary_by=fields.get("summary_by"),
             error=fields.get("error"),
         )
 
@@ -204,11 +206,15 @@ class JobStore:
         *,
         recommendation: Recommendation | None = None,
         reason: str | None = None,
+        summary: tuple[str, str] | None = None,
         error: str | None = None,
     ) -> None:
+        """Close the job: its status, decision and narrative (text, author), one transaction."""
         fields: dict[FieldT, EncodableT] = {
             "status": status.value, "finished_at": _now().isoformat(),
         }
+        if summary:
+            fields["summary"], fields["summary_by"] = summary
         if recommendation:
             fields["recommendation"] = recommendation.value
         if reason:
