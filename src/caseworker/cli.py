@@ -165,3 +165,78 @@ def schema_result() -> None:
     from caseworker.domain.results import CheckResult
 
     sys.stdout.write(json.dumps(CheckResult.model_json_schema(), indent=2) + "\n")
+
+
+def _planner_model_name(value: str) -> str:
+    from caseworker.agents.rules_model import RULES_MODEL_NAME
+
+    if value == RULES_MODEL_NAME:
+        raise typer.BadParameter("`rules` replays written plans and cannot plan an SOP; "
+                                 "choose an LLM such as `openai:gpt-4.1`")
+    return value
+
+
+@app.command()
+def plan(
+    sop: Annotated[Path, typer.Argument(help="A free-form SOP (Markdown or plain text)")],
+    *,
+    model: Annotated[str, typer.Option(
+        "--model", "-m", callback=_planner_model_name,
+        help="The planning model: `openai:gpt-4.1`, or a served model's name")],
+    base_url: Annotated[str | None, typer.Option(
+        help="OpenAI-compatible endpoint serving MODEL (vLLM, Ollama, llama.cpp server)")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Write the structured SOP here instead of printing it")] = None,
+    agent: Annotated[str | None, typer.Option(
+        help="Agent name for the front matter (default: the model's choice)")] = None,
+    retries: Annotated[int, typer.Option(
+        min=0, help="Corrections the model may make to an invalid plan")] = 3,
+) -> None:
+    """Have MODEL turn a free-form SOP into a structured SOP for a person to review and commit.
+
+    Exit codes: 0 planned; 2 the SOP is unreadable, already structured, or the plan stayed
+    invalid (its problems are listed); 3 the model could not be built or reached.
+    """
+    import asyncio
+
+    from pydantic_ai.exceptions import ModelAPIError
+
+    from caseworker.agents.models import close_model
+    from caseworker.agents.planner import is_structured, plan_sop, planner_model
+    from caseworker.tools.registry import default_registry
+
+    try:
+        text = sop.read_text(encoding="utf-8")
+    except OSError as exc:
+        errors.print(f"error: cannot read {sop}: {exc.strerror}", highlight=False)
+        raise typer.Exit(ExitCode.invalid_input) from exc
+    if is_structured(text):
+        errors.print(f"error: {sop} is already a structured SOP; check it with "
+                     "`caseworker validate`", highlight=False, markup=False)
+        raise typer.Exit(ExitCode.invalid_input)
+
+    async def planned() -> tuple[str, int, int]:
+        llm = planner_model(model, base_url=base_url)
+        try:
+            result = await plan_sop(text, model=llm, registry=default_registry(),
+                                    source=str(sop), agent=agent, retries=retries)
+        finally:
+            await close_model(llm)
+        return result.markdown, len(result.plan.checks), result.corrections
+
+    try:
+        markdown, checks, corrections = asyncio.run(planned())
+    except AuthoringError as exc:
+        errors.print(f"error: {exc}", highlight=False, markup=False)
+        raise typer.Exit(ExitCode.invalid_input) from exc
+    except (CaseworkerError, ModelAPIError) as exc:
+        errors.print(f"error: {exc}", highlight=False, markup=False)
+        raise typer.Exit(ExitCode.runtime_error) from exc
+    summary = f"{checks} checks, {corrections} corrections"
+    if out is None:
+        sys.stdout.write(markdown)
+        errors.print(f"planned {sop}: {summary}", highlight=False, markup=False)
+        return
+    out.write_text(markdown, encoding="utf-8")
+    errors.print(f"wrote {out}: {summary}; review it, then `caseworker validate {out}`",
+                 highlight=False, markup=False)

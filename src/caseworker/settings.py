@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     secrets_file: Path | None = None
     # Seconds an RQ job may run before RQ kills it (a whole check, model calls included).
     check_timeout: int = 600
+    # Spans: `off` (nothing loaded), `console`, or `otlp` (HTTP to OTEL_EXPORTER_OTLP_ENDPOINT).
+    tracing: str = "off"
+    # The OpenTelemetry `service.name` of this process's spans.
+    service_name: str = "caseworker"
 
     @property
     def plugin_modules(self) -> list[str]:

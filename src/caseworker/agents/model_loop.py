@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Callable
@@ -9,8 +10,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic_ai import Agent, ModelRetry, RunContext
+from pydantic_ai.capabilities import ProcessHistory
 from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior, UsageLimitExceeded
-from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter, ToolCallPart
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelMessagesTypeAdapter,
+    ModelRequest,
+    ToolCallPart,
+    ToolReturnPart,
+)
 from pydantic_ai.models import Model
 from pydantic_ai.usage import UsageLimits
 
@@ -29,6 +37,10 @@ if TYPE_CHECKING:  # the worker imports this module
     from caseworker.agents.worker import CheckRun
 
 SELF_CORRECTION_RETRIES = 2
+# The conversation is compacted once its message contents pass this many characters
+# (about 3,000 tokens), keeping the latest tool outputs whole.
+COMPACT_AT_CHARS = 12_000
+KEEP_LATEST_OUTPUTS = 2
 
 
 @dataclass
@@ -171,7 +183,8 @@ async def _attempt(
         model,
         output_type=CheckVerdict,
         instructions=prompts.instructions(run.spec, run.check),
-        tools=tools.pydantic_ai_tools(),
+        tools=tools.pydantic_ai_tools(memory),
+        capabilities=[ProcessHistory(compact_history)],
         retries=SELF_CORRECTION_RETRIES,
     )
     agent.output_validator(verdict_validator(tools))
@@ -209,6 +222,35 @@ async def _attempt(
             usage=sum(spent, Usage()),
             model=agent_run.result.response.model_name or model.model_name,
         )
+
+
+def compact_history(messages: list[ModelMessage]) -> list[ModelMessage]:
+    """Keep the scratchpad small: past the budget, elide all but the latest tool outputs.
+
+    An elided output keeps its evidence ids, which is all a verdict needs to cite it.
+    """
+    returns = [p for m in messages for p in m.parts
+               if isinstance(p, ToolReturnPart) and p.outcome == "success"]
+    size = sum(len(str(getattr(p, "content", ""))) for m in messages for p in m.parts)
+    if size <= COMPACT_AT_CHARS or len(returns) <= KEEP_LATEST_OUTPUTS:
+        return messages
+    old = {id(p) for p in returns[:-KEEP_LATEST_OUTPUTS]}
+    compacted: list[ModelMessage] = []
+    for message in messages:
+        if isinstance(message, ModelRequest) and any(id(p) in old for p in message.parts):
+            parts = [_elide(p) if id(p) in old else p for p in message.parts]
+            compacted.append(dataclasses.replace(message, parts=parts))
+        else:
+            compacted.append(message)
+    return compacted
+
+
+def _elide(part: Any) -> Any:
+    content = part.content if isinstance(part.content, dict) else {}
+    return dataclasses.replace(part, content={
+        "elided": "output removed to save context; cite it by its evidence ids",
+        "evidence_ids": content.get("evidence_ids", []),
+    })
 
 
 def _dump(message: ModelMessage) -> Any:

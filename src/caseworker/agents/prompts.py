@@ -23,23 +23,41 @@ def instructions(spec: AgentSpec, check: CheckDefinition) -> str:
         spec.profile.strip(),
         f"Standing directives:\n{directives}" if directives else "",
         f"You are performing one check of a procedure: `{check.id}` — {check.title} "
-        f"(severity {check.severity.value}). Use only your tools ({tools}); each result lists "
-        "evidence ids you must cite for what you conclude.",
+        f"(severity {check.severity.value}). Use only your tools ({tools}); cite the evidence "
+        "ids their results give. When unsure, conclude review.",
         f"Check instructions:\n{check.instructions}",
-        "Conclude with status pass, review or fail, a one-sentence answer, an explanation, "
-        "and the evidence ids your verdict rests on. When unsure, choose review.",
         DATA_NOTICE,
     ) if part)
 
 
+# Memory values longer than this (as compact JSON) go behind a handle fetched with memory_get.
+HANDLE_THRESHOLD = 400
+MEMORY_TOOL = "memory_get"
+
+
+def compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+def handles(memory: Mapping[str, Any]) -> list[str]:
+    """List the declared keys too large to inline: the worker fetches them when it needs them."""
+    return [key for key, value in memory.items() if len(compact_json(value)) > HANDLE_THRESHOLD]
+
+
 def render_memory(memory: Mapping[str, Any]) -> str:
-    """Render the declared memory, one key per line as compact JSON."""
+    """Render the declared memory, one key per line: small values inline, large ones as handles."""
     if not memory:
         return "(this check reads no memory)"
-    return "\n".join(
-        f"{key} = {json.dumps(value, separators=(',', ':'), default=str)}"
-        for key, value in memory.items()
-    )
+    large = set(handles(memory))
+    lines = []
+    for key, value in memory.items():
+        if key in large:
+            size = f"{len(value)} items, " if isinstance(value, list) else ""
+            lines.append(f"{key} = <handle: {size}{len(compact_json(value))} characters; "
+                         f"call {MEMORY_TOOL} with key \"{key}\" to read it>")
+        else:
+            lines.append(f"{key} = {compact_json(value)}")
+    return "\n".join(lines)
 
 
 def user_prompt(check: CheckDefinition, memory: Mapping[str, Any]) -> str:

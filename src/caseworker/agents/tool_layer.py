@@ -11,6 +11,7 @@ from typing import Any
 import redis
 from pydantic_ai import ModelRetry, RunContext, Tool
 
+from caseworker.agents.prompts import MEMORY_TOOL, handles
 from caseworker.domain.events import EventType
 from caseworker.domain.plan import CheckDefinition
 from caseworker.domain.results import Evidence
@@ -118,9 +119,31 @@ class CheckTools:
         })
         return call
 
-    def pydantic_ai_tools(self) -> list[Tool[Any]]:
-        """Wrap the allowed tools as pydantic-ai tools; bad arguments become `ModelRetry`."""
-        return [self._as_tool(self.registry.get(name)) for name in self.check.tools]
+    def pydantic_ai_tools(self, memory: dict[str, Any] | None = None) -> list[Tool[Any]]:
+        """Wrap the allowed tools as pydantic-ai tools; bad arguments become `ModelRetry`.
+
+        When some declared memory is too large for the prompt, `memory_get` reads it.
+        """
+        tools = [self._as_tool(self.registry.get(name)) for name in self.check.tools]
+        if memory and handles(memory):
+            tools.append(self._memory_tool(memory))
+        return tools
+
+    def _memory_tool(self, memory: dict[str, Any]) -> Tool[Any]:
+        async def memory_get(key: str) -> Any:
+            """Read one of this check's declared memory keys that the prompt shows as a handle.
+
+            Args:
+                key: The memory key exactly as shown, e.g. `case.associated_individuals`.
+
+            """
+            if key not in memory:
+                raise ModelRetry(f"'{key}' is not one of this check's memory keys: "
+                                 f"{sorted(memory)}")
+            self.audit.record("memory.get", {"key": key})
+            return memory[key]
+
+        return Tool(memory_get, name=MEMORY_TOOL, takes_ctx=False)
 
     def _as_tool(self, spec: ToolSpec) -> Tool[Any]:
         async def run(ctx: RunContext[Any], **kwargs: Any) -> dict[str, Any]:

@@ -23,21 +23,15 @@ class VerdictStatus(StrEnum):
 class Quote(BaseModel):
     """A value quoted from one evidence item."""
 
-    evidence_id: str = Field(description="The evidence item the text is quoted from")
-    text: str = Field(min_length=1, description="The exact words as they appear in the evidence")
+    evidence_id: str
+    text: str = Field(min_length=1, description="Exact words from that evidence")
 
 
 class CheckVerdict(BaseModel):
     """Your conclusion on this check."""
 
-    status: VerdictStatus = Field(
-        description="pass: the check is satisfied; review: a person must look; fail: it is not",
-    )
-    answer: str = Field(min_length=1, description="One sentence a compliance analyst reads first")
-    explanation: str = Field(default="", description="Your reasoning, citing evidence ids")
-    evidence_ids: list[str] = Field(
-        default_factory=list, description="Ids of the evidence items this verdict rests on",
-    )
-    quotes: list[Quote] = Field(
-        default_factory=list, description="Exact values quoted from the evidence, if any",
-    )
+    status: VerdictStatus = Field(description="review when a person must look")
+    answer: str = Field(min_length=1, description="One sentence")
+    explanation: str = ""
+    evidence_ids: list[str] = Field(default_factory=list, description="Evidence you rely on")
+    quotes: list[Quote] = Field(default_factory=list)
