@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -148,3 +149,20 @@ def test_audit_verify_passes_on_a_real_job_and_fails_after_an_edit(tmp_path: Pat
     assert "broken at record 3" in broken.stderr and "hash" in broken.stderr
     missing = caseworker("audit", "verify", "no-such-job", cwd=tmp_path, env=env)
     assert missing.returncode == 2
+
+
+def test_tracing_joins_job_and_worker_spans_in_one_trace(tmp_path: Path) -> None:
+    pytest.importorskip("opentelemetry.sdk")
+    done = caseworker("run", str(ROOT / "agents" / "kyb"),
+                      str(ROOT / "examples" / "cases" / "uk-saas-clean.json"),
+                      "--out", "reports", "--quiet", cwd=tmp_path,
+                      env={"CASEWORKER_DATA_DIR": str(tmp_path / "data"),
+                           "CASEWORKER_TRACING": "console"})
+    assert done.returncode == 0, done.stderr
+    names = re.findall(r'"name": "([^"]+)"', done.stderr)
+    traces = set(re.findall(r'"trace_id": "(0x[0-9a-f]+)"', done.stderr))
+    assert "job kyb-standard" in names
+    assert {f"invoke_agent {c}" for c in ("business_profile", "high_risk_country")} <= set(names)
+    assert "chat rules" in names and "execute_tool risk.country" in names
+    assert len(traces) == 1, "worker spans did not join the job's trace"
+    assert "Lumen Ledger" not in done.stderr  # no case content in spans

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import redis
 
+from caseworker import tracing
 from caseworker.domain.case import Case
+from caseworker.runtime import keys
 from caseworker.runtime.scheduler import advance
 from caseworker.runtime.store import JobStore
 from caseworker.sop.agent import AgentDefinition
@@ -15,5 +19,8 @@ def submit(
 ) -> str:
     """Create the job (plan stored with it, so any worker can run it) and enqueue its roots."""
     job_id = JobStore(conn).create(definition, case, tenant=tenant)
-    advance(conn, job_id)
+    with tracing.job_span(job_id, definition.spec.name, case.id):
+        if carrier := tracing.inject():  # checks on other workers join this trace
+            conn.hset(keys.job(job_id), "trace", json.dumps(carrier))
+        advance(conn, job_id)
     return job_id

@@ -22,6 +22,7 @@ from pydantic_ai.messages import (
 from pydantic_ai.models import Model
 from pydantic_ai.usage import UsageLimits
 
+from caseworker import tracing
 from caseworker.agents import prompts
 from caseworker.agents.models import ModelAttempt, build_one, close_model, model_settings
 from caseworker.agents.pricing import cost_usd
@@ -186,8 +187,10 @@ async def _attempt(
         tools=tools.pydantic_ai_tools(memory),
         capabilities=[ProcessHistory(compact_history)],
         retries=SELF_CORRECTION_RETRIES,
+        name=run.check.id,
     )
     agent.output_validator(verdict_validator(tools))
+    agent.instrument = tracing.agent_instrumentation()
     per_check = run.spec.limits.tokens_per_check
     limit = min(x for x in (per_check, token_budget) if x is not None) if (
         per_check is not None or token_budget is not None) else None

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import redis
+from pydantic import BaseModel
 from pydantic_ai import ModelRetry, RunContext, Tool
 
+from caseworker import tracing
 from caseworker.agents.prompts import MEMORY_TOOL, handles
 from caseworker.domain.events import EventType
 from caseworker.domain.plan import CheckDefinition
@@ -70,34 +72,36 @@ class CheckTools:
         if existing is not None:  # the same question twice (or again after a failover)
             return existing
         step = len(self.calls) + 1
-        idem = hashlib.sha256(f"{name}|{canonical(args)}".encode()).hexdigest()
         events.emit(self.conn, self.job_id, EventType.tool_called, check_id=self.check.id,
                     data={"tool": name, "step": step, "args": args})
         started = time.perf_counter()
-        cached_raw = self.conn.hget(keys.tool_cache(self.job_id, self.check.id), idem)
-        if cached_raw is not None and spec.idempotent:
-            output = spec.output_model.model_validate_json(cached_raw)
-            cached = True
-        else:
+        with tracing.tool_span(name, step, self.job_id, self.check.id) as span:
             try:
-                output = await spec.invoke(args, ToolContext(
-                    job_id=self.job_id, check_id=self.check.id, registry=self.registry,
-                ))
+                output, cached = await self._output(spec, args)
             except ToolUnavailable as exc:
-                self.unavailable.append(f"{name}: {exc.message}")
+                span.set_attribute("error.type", exc.code)
                 call = ToolCall(name, args, None, [], error=exc.message)
-                self.calls.append(call)
-                self.audit.record("tool.call", {
-                    "tool": name, "step": step, "input": args, "error": exc.message,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                })
-                events.emit(self.conn, self.job_id, EventType.tool_result, check_id=self.check.id,
-                            data={"tool": name, "step": step, "error": exc.message})
-                return call
-            if spec.idempotent:
-                self.conn.hset(keys.tool_cache(self.job_id, self.check.id), idem,
-                               output.model_dump_json())
-            cached = False
+                return self._record(call, step, started)
+        ids = self._evidence(output, name, step)
+        call = ToolCall(name, args, output.model_dump(mode="json"), ids, cached=cached)
+        return self._record(call, step, started)
+
+    async def _output(self, spec: ToolSpec, args: dict[str, Any]) -> tuple[BaseModel, bool]:
+        """Run the tool, or read its cached output; say which."""
+        cache = keys.tool_cache(self.job_id, self.check.id)
+        idem = hashlib.sha256(f"{spec.name}|{canonical(args)}".encode()).hexdigest()
+        cached_raw = self.conn.hget(cache, idem) if spec.idempotent else None
+        if cached_raw is not None:
+            return spec.output_model.model_validate_json(cached_raw), True
+        output = await spec.invoke(args, ToolContext(
+            job_id=self.job_id, check_id=self.check.id, registry=self.registry,
+        ))
+        if spec.idempotent:
+            self.conn.hset(cache, idem, output.model_dump_json())
+        return output, False
+
+    def _evidence(self, output: BaseModel, name: str, step: int) -> list[str]:
+        """Give the output's evidence stable ids (`<check>.E<n>`) and keep it."""
         drafts: list[EvidenceDraft] = getattr(output, "evidence", lambda: [])()
         if not drafts:
             drafts = [EvidenceDraft(source=f"tool:{name}", quote=output.model_dump_json())]
@@ -107,15 +111,24 @@ class CheckTools:
             self.evidence.append(Evidence(id=evidence_id, source=draft.source, quote=draft.quote,
                                           tool=name, step=step))
             ids.append(evidence_id)
-        call = ToolCall(name, args, output.model_dump(mode="json"), ids, cached=cached)
+        return ids
+
+    def _record(self, call: ToolCall, step: int, started: float) -> ToolCall:
+        """Keep the call, and put it in the audit trail and the event stream."""
         self.calls.append(call)
+        if call.error is not None:
+            self.unavailable.append(f"{call.tool}: {call.error}")
+        duration = round((time.perf_counter() - started) * 1000, 2)
+        outcome = ({"error": call.error} if call.error is not None
+                   else {"output": call.output, "cached": call.cached})
         self.audit.record("tool.call", {
-            "tool": name, "step": step, "input": args, "output": call.output, "cached": cached,
-            "evidence_ids": ids, "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "tool": call.tool, "step": step, "input": call.args, **outcome,
+            "evidence_ids": call.evidence_ids, "duration_ms": duration,
         })
         events.emit(self.conn, self.job_id, EventType.tool_result, check_id=self.check.id, data={
-            "tool": name, "step": step, "cached": cached, "evidence_ids": ids,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "tool": call.tool, "step": step, "evidence_ids": call.evidence_ids,
+            "duration_ms": duration,
+            **({"error": call.error} if call.error is not None else {"cached": call.cached}),
         })
         return call
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 from rq import get_current_job
 
+from caseworker import tracing
 from caseworker.agents.worker import CheckRun
 from caseworker.agents.worker import run_check as run_agent
 from caseworker.domain.events import EventType
 from caseworker.domain.job import CheckState
 from caseworker.logs import get_logger
-from caseworker.runtime import events, identity
+from caseworker.runtime import events, identity, keys
 from caseworker.runtime.scheduler import advance
 from caseworker.runtime.store import JobStore
 from caseworker.tools.registry import default_registry
@@ -38,12 +40,16 @@ def run_check(job_id: str, check_id: str) -> str:
     events.emit(conn, job_id, EventType.check_started, check_id=check_id,
                 data={"attempt": attempt, "title": check.title})
     log.info("check started job_id=%s check_id=%s attempt=%s", job_id, check_id, attempt)
-    outcome = asyncio.run(run_agent(CheckRun(
-        conn=conn, job_id=job_id, spec=definition.spec, check=check,
-        registry=default_registry(), attempt=attempt, worker=me.name,
-    )))
-    store.complete_check(job_id, outcome.result, outcome.memory_writes)
-    log.info("check done job_id=%s check_id=%s status=%s", job_id, check_id,
-             outcome.result.status.value)
-    advance(conn, job_id)
+    carrier = json.loads(conn.hget(keys.job(job_id), "trace") or "{}")
+    with tracing.check_span(job_id, check_id, attempt, me.name, agent=definition.spec.name,
+                            parent=tracing.extract_context(carrier)) as span:
+        outcome = asyncio.run(run_agent(CheckRun(
+            conn=conn, job_id=job_id, spec=definition.spec, check=check,
+            registry=default_registry(), attempt=attempt, worker=me.name,
+        )))
+        tracing.set_outcome(span, outcome.result.status.value)
+        store.complete_check(job_id, outcome.result, outcome.memory_writes)
+        log.info("check done job_id=%s check_id=%s status=%s", job_id, check_id,
+                 outcome.result.status.value)
+        advance(conn, job_id)
     return outcome.result.status.value

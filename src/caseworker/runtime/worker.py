@@ -7,6 +7,7 @@ import threading
 import redis
 from rq import SimpleWorker
 
+from caseworker import tracing
 from caseworker.logs import get_logger
 from caseworker.runtime import identity, keys
 from caseworker.runtime.connection import connect
@@ -73,6 +74,7 @@ def sweep(conn: redis.Redis) -> None:
 def run_worker(url: str, *, burst: bool = False) -> None:
     """Run one worker process against the Redis at `url` until stopped."""
     me = identity.become_worker()
+    tracing.configure()
     default_registry().prepare()  # load tools, plug-ins and their data before the first job
     conn = connect(url)
     heartbeat(conn, me.name)
@@ -85,3 +87,4 @@ def run_worker(url: str, *, burst: bool = False) -> None:
     finally:
         liveness.stop()
         conn.delete(keys.worker_alive(me.name))
+        tracing.shutdown()  # forked workers skip the exit-time flush
