@@ -114,9 +114,9 @@ def test_decision_policy(registry: ToolRegistry) -> None:
 
 
 @pytest.mark.parametrize(("verdict", "rule", "final", "alert"), [
-    ("pass", "fail", "review", "guardrail_override"),
+    ("pass", "fail", "fail", "guardrail_override"),
     ("pass", "review", "review", "guardrail_override"),
-    ("review", "fail", "review", "guardrail_override"),
+    ("review", "fail", "fail", "guardrail_override"),
     ("fail", "pass", "fail", "model_stricter_than_rule"),
     ("pass", "pass", "pass", None),
     ("pass", "error", "review", "rule_unevaluated"),

@@ -108,7 +108,7 @@ def test_lenient_llm_verdict_is_overruled_by_the_rule(
     result = _run(conn, registry, job_id, definition, "high_risk_country",
                   model=FunctionModel(lenient)).result
     assert result.rule_outcome is not None and result.rule_outcome.status == CheckStatus.fail
-    assert result.status == CheckStatus.review
+    assert result.status == CheckStatus.fail  # the rule's fail stands
     assert [a.code for a in result.alerts] == ["guardrail_override"]
     assert "more lenient than the rule" in result.alerts[0].message
 
@@ -126,7 +126,7 @@ def test_guardrail_runs_the_plan_when_the_model_skips_its_tools(
     result = _run(conn, registry, job_id, definition, "high_risk_country",
                   model=FunctionModel(lazy)).result
     assert result.rule_outcome is not None and result.rule_outcome.status == CheckStatus.fail
-    assert result.status == CheckStatus.review
+    assert result.status == CheckStatus.fail
     assert result.payload["country"]["prohibited"] == ["IR"]
 
 

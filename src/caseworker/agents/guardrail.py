@@ -44,7 +44,11 @@ def evaluate_rule(check: CheckDefinition, outputs: Mapping[str, Any]) -> RuleOut
 def apply_guardrail(
     verdict: CheckStatus, outcome: RuleOutcome | None,
 ) -> tuple[CheckStatus, list[Alert]]:
-    """Decide the status: the model's verdict, or review if it is more lenient than the rule."""
+    """Decide the status: the model's verdict, or the rule's when the model is more lenient.
+
+    A verdict more lenient than the rule never stands (a fail stays a fail, so a rejection
+    cannot be talked down to a review); the override is raised as a critical alert.
+    """
     if outcome is None:
         return verdict, []
     if outcome.status == CheckStatus.error:
@@ -53,12 +57,13 @@ def apply_guardrail(
             message=f"The check's rule could not be evaluated: {outcome.error}",
         )]
     if LENIENCY[verdict] > LENIENCY[outcome.status]:
-        return CheckStatus.review, [Alert(
+        return outcome.status, [Alert(
             code="guardrail_override", level=AlertLevel.critical,
             message=(
                 f"The model concluded '{verdict.value}' but the rule concluded "
                 f"'{outcome.status.value}' ({outcome.matched or 'no condition matched'}); "
-                "a verdict more lenient than the rule is not accepted."
+                "a verdict more lenient than the rule is not accepted: the rule's stands and a "
+                "person should look at the disagreement."
             ),
         )]
     if LENIENCY[verdict] < LENIENCY[outcome.status]:
@@ -68,3 +73,10 @@ def apply_guardrail(
                     f"'{outcome.status.value}'; the stricter verdict stands.",
         )]
     return verdict, []
+
+
+def stricter(status: CheckStatus, outcome: RuleOutcome | None) -> CheckStatus:
+    """Pick the stricter of a status and the rule's outcome; an unevaluated rule counts for none."""
+    if outcome is None or outcome.status == CheckStatus.error:
+        return status
+    return outcome.status if LENIENCY[outcome.status] < LENIENCY[status] else status

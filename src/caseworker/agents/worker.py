@@ -19,7 +19,12 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models import Model
 
-from caseworker.agents.guardrail import apply_guardrail, evaluate_rule, rule_variables
+from caseworker.agents.guardrail import (
+    apply_guardrail,
+    evaluate_rule,
+    rule_variables,
+    stricter,
+)
 from caseworker.agents.model_loop import ModelRun, run_models
 from caseworker.agents.plan_args import resolve_args
 from caseworker.agents.tool_layer import CheckTools
@@ -84,12 +89,14 @@ async def run_check(run: CheckRun) -> Outcome:
             _run(run, tools, started), timeout=run.spec.limits.check_timeout,
         )
     except TimeoutError:
-        outcome = _failed(run, tools, started, "check_timeout",
-                          f"The check did not finish within {run.spec.limits.check_timeout}s.")
+        outcome = await _failed(
+            run, tools, started, "check_timeout",
+            f"The check did not finish within {run.spec.limits.check_timeout}s.")
     except CaseworkerError as exc:
-        outcome = _failed(run, tools, started, exc.code, exc.message)
+        outcome = await _failed(run, tools, started, exc.code, exc.message)
     except Exception as exc:  # a crash in one check must never lose the job
-        outcome = _failed(run, tools, started, "check_crashed", f"{type(exc).__name__}: {exc}")
+        outcome = await _failed(run, tools, started, "check_crashed",
+                                f"{type(exc).__name__}: {exc}")
     return outcome
 
 
@@ -103,8 +110,8 @@ async def _run(run: CheckRun, tools: CheckTools, started: dt.datetime) -> Outcom
 
     outputs = await _plan_outputs(check, memory, tools)
     outcome = _rule_outcome(check, outputs, tools)
-    if model_run.verdict is None:  # no model concluded: a person reviews, whatever the rule says
-        status = CheckStatus.review
+    if model_run.verdict is None:  # no model concluded: a person reviews, unless the rule fails
+        status = stricter(CheckStatus.review, outcome)
     else:
         status, guard_alerts = apply_guardrail(verdict.status.as_check_status(), outcome)
         alerts.extend(guard_alerts)
@@ -192,15 +199,30 @@ def _memory_writes(
     return writes, alerts
 
 
-def _failed(
+async def _failed(
     run: CheckRun, tools: CheckTools, started: dt.datetime, code: str, message: str,
 ) -> Outcome:
+    """Close a check that could not run to the end; the rule still has its say if it can run.
+
+    A model that exhausts its budget or a check that times out must not soften a rule that
+    fails: the deterministic plan is tried once more, within a bounded time.
+    """
     status = CheckStatus.review if code in DEGRADE_TO_REVIEW else CheckStatus.error
     level = AlertLevel.warning if status == CheckStatus.review else AlertLevel.critical
+    outcome = None
+    if code != "check_crashed":
+        try:
+            memory = JobMemory(run.conn, run.job_id, run.check.reads).view()
+            outputs = await asyncio.wait_for(_plan_outputs(run.check, memory, tools),
+                                             timeout=run.spec.limits.check_timeout)
+            outcome = _rule_outcome(run.check, outputs, tools)
+            status = stricter(status, outcome)
+        except Exception:  # the rule is a second chance, not a second failure
+            outcome = None
     result = CheckResult(
         check_id=run.check.id, title=run.check.title, severity=run.check.severity,
         status=status, answer=f"{run.check.title}: could not be completed ({code}).",
-        explanation=message, evidence=tools.evidence,
+        explanation=message, evidence=tools.evidence, rule_outcome=outcome,
         alerts=[Alert(code=code, level=level, message=message)],
         timings=Timings(started_at=started, finished_at=dt.datetime.now(dt.UTC)),
         attempts=run.attempt, worker=run.worker,
