@@ -193,3 +193,21 @@ def test_job_token_budget_is_shared_by_its_checks(
     )))
     assert outcome.result.status == CheckStatus.review
     assert outcome.result.alerts[0].code == "budget_exceeded"
+
+
+@pytest.mark.parametrize(("model_name", "expected"), [
+    ("gpt-4.1", "over its cost budget"), ("unpriced-model", "has no price")])
+def test_cost_budget_stops_a_check(
+    model_name: str, expected: str, conn: redis.Redis, registry: ToolRegistry,
+) -> None:
+    def spender(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        return ModelResponse(parts=[ToolCallPart("risk_country", {"countries": ["GB"]})])
+
+    definition = _definition(registry, cost_per_check=0.0001)
+    _, outcome = _run(conn, registry, [FunctionModel(spender, model_name=model_name)],
+                      definition)
+    result = outcome.result
+    assert result.status == CheckStatus.review
+    assert [a.code for a in result.alerts] == ["budget_exceeded"]
+    assert expected in result.alerts[0].message
+    assert result.rule_outcome is not None  # the rule still ran for the reviewer

@@ -44,6 +44,31 @@ COMPACT_AT_CHARS = 12_000
 KEEP_LATEST_OUTPUTS = 2
 
 
+@dataclass(frozen=True)
+class Budget:
+    """What one check may still spend: tokens and US dollars (None: no limit)."""
+
+    tokens: int | None = None
+    cost_usd: float | None = None
+
+    def less(self, used: Usage) -> Budget:
+        tokens = None if self.tokens is None else self.tokens - used.total_tokens
+        cost = (None if self.cost_usd is None or used.cost_usd is None
+                else self.cost_usd - used.cost_usd)
+        return Budget(tokens, cost)
+
+    def check_cost(self, used: Usage, check_id: str) -> None:
+        """Stop the check once its spending passes the cost budget (or cannot be priced)."""
+        if self.cost_usd is None:
+            return
+        if used.cost_usd is None:
+            raise BudgetExceeded(f"check '{check_id}': a model has no price, so the cost "
+                                 "budget cannot be enforced")
+        if used.cost_usd > self.cost_usd:
+            raise BudgetExceeded(f"check '{check_id}' spent ${used.cost_usd:.4f}, over its "
+                                 f"cost budget of ${self.cost_usd:.4f}")
+
+
 @dataclass
 class ModelRun:
     """What the chain produced: the verdict, its conversation, usage and the model that gave it.
@@ -118,7 +143,7 @@ class _Chain:
 
 
 async def run_models(
-    run: CheckRun, tools: CheckTools, memory: dict[str, Any], token_budget: int | None,
+    run: CheckRun, tools: CheckTools, memory: dict[str, Any], budget: Budget,
 ) -> ModelRun:
     """Try each model of the chain until one gives a verdict that survives validation.
 
@@ -135,7 +160,7 @@ async def run_models(
         spent: list[Usage] = []
         try:
             model_run = await _attempt(run, tools, memory, model, entry=entry,
-                                       token_budget=token_budget, spent=spent)
+                                       budget=budget, spent=spent)
         except UsageLimitExceeded as exc:
             message = f"check '{run.check.id}' exceeded its token budget: {exc}"
             raise BudgetExceeded(message) from exc
@@ -146,8 +171,7 @@ async def run_models(
             events.emit(run.conn, run.job_id, EventType.model_failover, check_id=run.check.id,
                         data={"model": label, "error": type(exc).__name__,
                               "message": str(exc)[:500]})
-            if token_budget is not None:
-                token_budget -= used.total_tokens
+            budget = budget.less(used)
             continue
         finally:
             if entry is not None:
@@ -177,7 +201,7 @@ async def _attempt(
     model: Model,
     *,
     entry: ModelEntry | None,
-    token_budget: int | None,
+    budget: Budget,
     spent: list[Usage],
 ) -> ModelRun:
     agent: Agent[None, CheckVerdict] = Agent(
@@ -191,10 +215,8 @@ async def _attempt(
     )
     agent.output_validator(verdict_validator(tools))
     agent.instrument = tracing.agent_instrumentation()
-    per_check = run.spec.limits.tokens_per_check
-    limit = min(x for x in (per_check, token_budget) if x is not None) if (
-        per_check is not None or token_budget is not None) else None
-    limits = UsageLimits(request_limit=run.spec.limits.max_steps, total_tokens_limit=limit)
+    limits = UsageLimits(request_limit=run.spec.limits.max_steps,
+                         total_tokens_limit=budget.tokens)
     local = entry is not None and entry.base_url is not None
     settings = model_settings(entry) if entry is not None else None
     requested_at = time.perf_counter()
@@ -212,6 +234,7 @@ async def _attempt(
                 elif Agent.is_call_tools_node(node):
                     usage = _response_usage(run, node.model_response, requested_at, local)
                     spent.append(usage)
+                    budget.check_cost(sum(spent, Usage()), run.check.id)
                     tools.audit.record("model.response", {
                         "model": node.model_response.model_name or model.model_name,
                         "response": _dump(node.model_response), "usage": usage.model_dump(),

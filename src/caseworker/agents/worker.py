@@ -25,7 +25,7 @@ from caseworker.agents.guardrail import (
     rule_variables,
     stricter,
 )
-from caseworker.agents.model_loop import ModelRun, run_models
+from caseworker.agents.model_loop import Budget, ModelRun, run_models
 from caseworker.agents.plan_args import resolve_args
 from caseworker.agents.tool_layer import CheckTools
 from caseworker.agents.verdict import CheckVerdict, VerdictStatus
@@ -103,7 +103,7 @@ async def run_check(run: CheckRun) -> Outcome:
 async def _run(run: CheckRun, tools: CheckTools, started: dt.datetime) -> Outcome:
     check = run.check
     memory = JobMemory(run.conn, run.job_id, check.reads).view()
-    model_run = await run_models(run, tools, memory, _job_token_budget(run))
+    model_run = await run_models(run, tools, memory, _budget(run))
     verdict = model_run.verdict or _no_verdict(check, model_run)
     alerts: list[Alert] = list(model_run.alerts)
     _record_scratchpad(run, model_run.messages)
@@ -151,15 +151,27 @@ def _no_verdict(check: CheckDefinition, model_run: ModelRun) -> CheckVerdict:
     )
 
 
-def _job_token_budget(run: CheckRun) -> int | None:
-    """Tokens the job may still spend, or None without a job budget."""
-    limit = run.spec.limits.tokens_per_job
-    if limit is None:
-        return None
-    remaining = limit - JobStore(run.conn).usage(run.job_id).total_tokens
-    if remaining <= 0:
-        raise BudgetExceeded(f"the job has used its budget of {limit} tokens")
-    return remaining
+def _budget(run: CheckRun) -> Budget:
+    """Work out what this check may spend: its own limits, capped by what is left of the job's."""
+    limits = run.spec.limits
+    tokens, cost = limits.tokens_per_check, limits.cost_per_check
+    if limits.tokens_per_job is not None or limits.cost_per_job is not None:
+        used = JobStore(run.conn).usage(run.job_id)
+        if limits.tokens_per_job is not None:
+            left = limits.tokens_per_job - used.total_tokens
+            if left <= 0:
+                raise BudgetExceeded(f"the job has used its budget of "
+                                     f"{limits.tokens_per_job} tokens")
+            tokens = left if tokens is None else min(tokens, left)
+        if limits.cost_per_job is not None:
+            if used.cost_usd is None:
+                raise BudgetExceeded("the job's cost is unknown (a model has no price), so its "
+                                     "cost budget cannot be enforced")
+            money = limits.cost_per_job - used.cost_usd
+            if money <= 0:
+                raise BudgetExceeded(f"the job has used its budget of ${limits.cost_per_job}")
+            cost = money if cost is None else min(cost, money)
+    return Budget(tokens=tokens, cost_usd=cost)
 
 
 async def _plan_outputs(

@@ -22,6 +22,8 @@ class Limits(BaseModel):
     max_steps: int = Field(default=12, ge=1, description="Model requests per check")
     tokens_per_check: int | None = Field(default=None, ge=1)
     tokens_per_job: int | None = Field(default=None, ge=1)
+    cost_per_check: float | None = Field(default=None, gt=0, description="US dollars")
+    cost_per_job: float | None = Field(default=None, gt=0, description="US dollars")
     check_timeout: float = Field(default=120.0, gt=0, description="Seconds per check")
 
 
