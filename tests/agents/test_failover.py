@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis
 
 from caseworker.agents.worker import CheckRun, Outcome, run_check
@@ -119,3 +120,16 @@ def test_every_model_failing_gives_review_with_an_alert(
     assert [a.code for a in result.alerts] == ["model_unavailable"]
     assert result.rule_outcome is not None  # the rule still ran for the reviewer
     assert result.payload["country"]["high_risk"] == ["KE"]
+
+
+def test_a_model_without_a_key_hands_over_to_the_next(
+    conn: redis.Redis, registry: ToolRegistry, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    outcome, seen = _run(conn, registry, [ModelEntry(model="openai:gpt-4.1"),
+                                          ModelEntry(model="rules")])
+    result = outcome.result
+    assert result.model == "rules" and result.status == CheckStatus.review
+    assert [a.code for a in result.alerts] == ["model_failover"]
+    failover = next(e.data for e in seen if e.type == EventType.model_failover)
+    assert failover["error"] == "ConfigurationError" and "OPENAI_API_KEY" in failover["message"]

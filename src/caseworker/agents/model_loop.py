@@ -30,7 +30,12 @@ from caseworker.agents.tool_layer import CheckTools
 from caseworker.agents.verdict import CheckVerdict
 from caseworker.domain.events import EventType
 from caseworker.domain.results import Alert, AlertLevel, Usage
-from caseworker.exceptions import BudgetExceeded, ModelOutputInvalid, ModelUnavailable
+from caseworker.exceptions import (
+    BudgetExceeded,
+    ConfigurationError,
+    ModelOutputInvalid,
+    ModelUnavailable,
+)
 from caseworker.runtime import events
 from caseworker.sop.spec import ModelEntry
 
@@ -155,7 +160,12 @@ async def run_models(
     total = Usage()
     failures: list[tuple[str, Exception]] = []
     for label, link in chain.links():
-        model = chain.build(link)
+        try:
+            model = chain.build(link)
+        except ConfigurationError as exc:  # e.g. no key for this provider: the next model answers
+            failures.append((label, exc))
+            _emit_failover(run, label, exc)
+            continue
         entry = link if isinstance(link, ModelEntry) else None
         spent: list[Usage] = []
         try:
@@ -168,9 +178,7 @@ async def run_models(
             used = sum(spent, Usage())
             total += used
             failures.append((label, exc))
-            events.emit(run.conn, run.job_id, EventType.model_failover, check_id=run.check.id,
-                        data={"model": label, "error": type(exc).__name__,
-                              "message": str(exc)[:500]})
+            _emit_failover(run, label, exc)
             budget = budget.less(used)
             continue
         finally:
@@ -192,6 +200,11 @@ async def run_models(
     alert = Alert(code=failure.code, level=AlertLevel.critical, message=failure.message)
     return ModelRun(verdict=None, messages=[], usage=total, model=None, alerts=[alert],
                     failure=failure)
+
+
+def _emit_failover(run: CheckRun, label: str, exc: Exception) -> None:
+    events.emit(run.conn, run.job_id, EventType.model_failover, check_id=run.check.id,
+                data={"model": label, "error": type(exc).__name__, "message": str(exc)[:500]})
 
 
 async def _attempt(
