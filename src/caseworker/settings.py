@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     tracing: str = "off"
     # The OpenTelemetry `service.name` of this process's spans.
     service_name: str = "caseworker"
+    # Sanctions lists: `lists update` snapshots or flat offline files; unset is <data_dir>/lists.
+    lists_dir: Path | None = None
+
+    @property
+    def lists_path(self) -> Path:
+        return self.lists_dir or self.data_dir / "lists"
 
     @property
     def plugin_modules(self) -> list[str]:

@@ -1,0 +1,1 @@
+"""Sanctions and PEP screening: list loaders, a matching engine, and the screening tools."""

@@ -1,0 +1,1 @@
+"""Loaders for the publishers' own list formats, each into `ListedEntity` records."""
