@@ -10,6 +10,8 @@ def register(registry: ToolRegistry) -> None:
     from caseworker.checks.profile.business import business_profile
     from caseworker.checks.risk.country import country_risk
     from caseworker.checks.risk.industry import industry_risk
+    from caseworker.checks.screening.tools import pep_screening, sanctions_screening
 
-    for spec in (business_profile, country_risk, industry_risk):
+    for spec in (business_profile, country_risk, industry_risk, sanctions_screening,
+                 pep_screening):
         registry.register(spec)

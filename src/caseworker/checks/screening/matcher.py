@@ -1,0 +1,309 @@
+"""Name scoring: token similarity with best alignment, then the secondary features."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from caseworker.checks.screening.entity import EntityType, ListedEntity, NameQuality
+from caseworker.checks.screening.features import (
+    IDENTIFIER_SCORE,
+    Adjustment,
+    QueryFeatures,
+    feature_adjustments,
+)
+from caseworker.checks.screening.index import (
+    FLAG_TRANSLIT,
+    QUALITY_CODES,
+    FloatArray,
+    IntArray,
+    ScreeningIndex,
+    length_factor,
+    static_weight,
+)
+from caseworker.checks.screening.normalize import (
+    GENERIC,
+    LEGAL_FORMS_SURE,
+    LEGAL_FORMS_WEAK,
+    NormalizedName,
+    phonetic_key,
+    skeleton,
+)
+
+# Defaults measured on the list benchmark (see the engine's report): a final score at or above
+# HIT_THRESHOLD is a hit, at or above POSSIBLE_THRESHOLD a possible match, below it clear.
+HIT_THRESHOLD = 0.90
+POSSIBLE_THRESHOLD = 0.75
+WEAK_ALIAS_FACTOR = 0.85  # a weak (low-quality) alias can at most reach a possible match
+EXPONENT = (
+    1.5  # token similarity ** EXPONENT is a pair's credit: one typo costs more than its share
+)
+# Share of an unmatched listed token's weight that counts against the score: a person's listed
+# middle name may be left out of a query, a word of a company's name hardly.
+LISTED_EXTRA = {EntityType.person: 0.3}
+LISTED_EXTRA_OTHER = 0.6
+MIN_PAIR = 0.6  # token pairs less similar than this are not aligned
+PHONETIC_FLOOR = 0.88  # the same Metaphone key (of 2+ letters) makes tokens this similar
+INITIAL_SIM = 0.9  # "j" against "john"
+RESCORE = 25  # names scored exactly after the vectorised pre-score
+
+
+_NOISE = sorted(w for w in LEGAL_FORMS_SURE | LEGAL_FORMS_WEAK | GENERIC if len(w) >= 4)
+
+
+class MatchStatus(StrEnum):
+    hit = "hit"
+    possible = "possible"
+    clear = "clear"
+
+
+def status_for(
+    score: float, hit: float = HIT_THRESHOLD, possible: float = POSSIBLE_THRESHOLD
+) -> MatchStatus:
+    """Map a score to hit / possible / clear (default thresholds unless given)."""
+    if score >= hit:
+        return MatchStatus.hit
+    return MatchStatus.possible if score >= possible else MatchStatus.clear
+
+
+class Hit(BaseModel):
+    """One listed entity that matched the query, with the evidence."""
+
+    entity_id: str
+    source: str
+    entity_type: EntityType
+    caption: str = Field(description="The entity's primary name")
+    matched_name: str
+    name_quality: NameQuality
+    topics: list[str]
+    score: float = Field(ge=0.0, le=1.0)
+    status: MatchStatus
+    explanation: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    name_id: int
+    score: float
+    explanation: dict[str, Any]
+
+
+def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> FloatArray:
+    """Query tokens x vocabulary tokens; plane 0 is strict, plane 1 adds consonant skeletons."""
+    words = [index.vocab[i] for i in vocab]
+    qt = list(q.tokens)
+    strict = process.cdist(qt, words, scorer=OSA.normalized_similarity, dtype=np.float32)
+    qp = np.array([p if len(p) >= 3 else "#" for p in q.phonetic])
+    vp = np.array([index.vocab_phonetic[i] or "-" for i in vocab])
+    strict = np.where(qp[:, None] == vp[None, :], np.maximum(strict, PHONETIC_FLOOR), strict)
+    first = np.array([w[0] for w in words])
+    qfirst = np.array([t[0] for t in qt])
+    qlen1 = np.array([len(t) == 1 for t in qt])
+    vlen1 = np.array([len(w) == 1 for w in words])
+    initial = (qfirst[:, None] == first[None, :]) & (qlen1[:, None] ^ vlen1[None, :])
+    strict = np.where(initial, np.maximum(strict, INITIAL_SIM), strict)
+    skel = process.cdist(
+        [skeleton(t) for t in qt],
+        [index.vocab_skeleton[i] for i in vocab],
+        scorer=OSA.normalized_similarity,
+        dtype=np.float32,
+    )
+    return np.stack([strict, np.maximum(strict, skel)])
+
+
+def _align(sim: FloatArray) -> list[tuple[int, int, float]]:
+    """Greedy one-to-one alignment, most similar pairs first (optimal for these small sizes)."""
+    order = np.argsort(-sim, axis=None, kind="stable")
+    used_q: set[int] = set()
+    used_l: set[int] = set()
+    pairs: list[tuple[int, int, float]] = []
+    cols = sim.shape[1]
+    for flat in order.tolist():
+        qi, lj = divmod(flat, cols)
+        s = float(sim[qi, lj])
+        if s < MIN_PAIR:
+            break
+        if qi not in used_q and lj not in used_l:
+            used_q.add(qi)
+            used_l.add(lj)
+            pairs.append((qi, lj, s))
+    return pairs
+
+
+def _name_score(
+    q: NormalizedName,
+    *,
+    qw: FloatArray,
+    row: IntArray,
+    sim: FloatArray,
+    joined: float,
+    index: ScreeningIndex,
+    listed_extra: float,
+) -> tuple[float, dict[str, Any]]:
+    listed = [index.vocab[t] for t in row]
+    lw = index.vocab_weight[row]
+    pairs = _align(sim)
+    gained = sum(float(lw[lj]) * s**EXPONENT for _, lj, s in pairs)
+    matched = sum(float(lw[lj]) for _, lj, _ in pairs)
+    free_q = [i for i in range(len(q.tokens)) if i not in {p[0] for p in pairs}]
+    free_l = [j for j in range(len(listed)) if j not in {p[1] for p in pairs}]
+    total = matched + float(qw[free_q].sum()) + listed_extra * float(lw[free_l].sum())
+    token_score = gained / total if total else 0.0
+    score = max(token_score, joined**EXPONENT)
+    phonetic = [q.phonetic[i] == phonetic_key(listed[j]) != "" for i, j, _ in pairs]
+    return score, {
+        "name_score": round(score, 4),
+        "method": "tokens" if token_score >= joined**EXPONENT else "joined",
+        "query_tokens": list(q.tokens),
+        "listed_tokens": listed,
+        "alignment": [
+            {
+                "query": q.tokens[i],
+                "listed": listed[j],
+                "similarity": round(s, 4),
+                "phonetic": ph,
+                "weight": round(float(lw[j]), 3),
+            }
+            for (i, j, s), ph in zip(pairs, phonetic, strict=True)
+        ],
+        "unmatched_query": [q.tokens[i] for i in free_q],
+        "unmatched_listed": [listed[j] for j in free_l],
+        "token_score": round(token_score, 4),
+        "joined_similarity": round(joined, 4),
+        "phonetic_agreement": round(sum(phonetic) / len(pairs), 3) if pairs else 0.0,
+    }
+
+
+def score_names(
+    q: NormalizedName,
+    index: ScreeningIndex,
+    names: IntArray,
+    *,
+    keep: int = RESCORE,
+    floor: float = POSSIBLE_THRESHOLD - 0.3,
+) -> list[_Scored]:
+    """Name scores (before features) of the most promising of `names`, best first."""
+    if not q.tokens or len(names) == 0:
+        return []
+    rows = index.name_tokens[names]
+    vocab, inv = np.unique(rows, return_inverse=True)
+    inv = inv.reshape(rows.shape)
+    pad = vocab < 0
+    sims = _similarity(q, index, np.where(pad, 0, vocab).astype(np.int32))
+    sims[:, :, pad] = 0.0
+    loose = ((index.name_flags[names] & FLAG_TRANSLIT) > 0) | q.transliterated
+    qw = np.array([_query_weight(t, index) for t in q.tokens], dtype=np.float32)
+    gathered = np.where(loose[None, :, None], sims[1][:, inv], sims[0][:, inv])  # (Q, C, T)
+    best = gathered.max(axis=2)
+    pre = (np.where(best >= MIN_PAIR, best, 0.0) ** 2 * qw[:, None]).sum(axis=0) / qw.sum()
+    cand_joined = [index.name_joined[n] for n in names.tolist()]
+    joined = process.cdist([q.joined], cand_joined, scorer=OSA.normalized_similarity)[0]
+    if q.transliterated or loose.any():
+        skel = process.cdist(
+            [skeleton(q.joined)],
+            [skeleton(j) for j in cand_joined],
+            scorer=OSA.normalized_similarity,
+        )[0]
+        joined = np.where(loose, np.maximum(joined, skel), joined)
+    # The joined comparison is for names split or merged differently ("abd allah" / "abdullah").
+    ntok = (rows >= 0).sum(axis=1)
+    joined = np.where(loose | (ntok != len(q.tokens)), joined, 0.0)
+    pre = np.maximum(pre, joined**EXPONENT)
+    top = np.argsort(-pre, kind="stable")[:keep]
+    out: list[_Scored] = []
+    for c in top.tolist():
+        if pre[c] < floor:
+            break
+        width = int(ntok[c])
+        sim = gathered[:, c, :width]
+        kind = index.entity_types[int(index.name_entity[names[c]])]
+        extra = LISTED_EXTRA.get(kind, LISTED_EXTRA_OTHER)
+        score, why = _name_score(
+            q,
+            qw=qw,
+            row=rows[c, :width],
+            sim=sim,
+            joined=float(joined[c]),
+            index=index,
+            listed_extra=extra,
+        )
+        out.append(_Scored(int(names[c]), score, why))
+    out.sort(key=lambda s: -s.score)
+    return out
+
+
+def _query_weight(token: str, index: ScreeningIndex) -> float:
+    """Rarity weight of a query token: as in the lists, 1.0 if the lists do not have it."""
+    tid = index.token_ids.get(token)
+    if tid is not None:
+        return float(index.vocab_weight[tid])
+    if len(token) >= 4 and process.extractOne(
+        token, _NOISE, scorer=OSA.normalized_similarity, score_cutoff=0.7
+    ):
+        return 0.2  # a misspelt legal form or business word ("compani", "limted")
+    return static_weight(token) or length_factor(token)
+
+
+def build_hits(
+    scored: Sequence[_Scored],
+    features: QueryFeatures,
+    index: ScreeningIndex,
+    entities: Sequence[ListedEntity],
+    *,
+    hit: float = HIT_THRESHOLD,
+    possible: float = POSSIBLE_THRESHOLD,
+    id_matches: frozenset[int] = frozenset(),
+    floor: float | None = None,
+) -> list[Hit]:
+    """Best name per entity, adjusted by the secondary features; hits at or above `floor`."""
+    best: dict[int, _Scored] = {}
+    for s in scored:
+        ei = int(index.name_entity[s.name_id])
+        quality = QUALITY_CODES[int(index.name_quality[s.name_id])]
+        factor = WEAK_ALIAS_FACTOR if quality == NameQuality.weak else 1.0
+        if ei not in best or s.score * factor > best[ei].score:
+            best[ei] = _Scored(s.name_id, s.score * factor, s.explanation)
+    hits: list[Hit] = []
+    for ei, s in best.items():
+        entity = entities[ei]
+        name = entity.names[int(index.name_position[s.name_id])]
+        adjustments, id_match = feature_adjustments(features, entity)
+        score = s.score + sum(a.delta for a in adjustments)
+        if id_match or ei in id_matches:
+            score = max(score, IDENTIFIER_SCORE)
+        score = min(1.0, max(0.0, score))
+        if score < (possible if floor is None else floor):
+            continue
+        why = dict(s.explanation)
+        why["alias_quality"] = name.quality.value
+        why["quality_factor"] = WEAK_ALIAS_FACTOR if name.quality == NameQuality.weak else 1.0
+        why["adjustments"] = [_adj(a) for a in adjustments]
+        why["identifier_match"] = id_match
+        why["final_score"] = round(score, 4)
+        hits.append(
+            Hit(
+                entity_id=entity.id,
+                source=entity.source,
+                entity_type=entity.type,
+                caption=entity.primary_name,
+                matched_name=name.full,
+                name_quality=name.quality,
+                topics=list(entity.topics),
+                score=round(score, 4),
+                status=status_for(score, hit, possible),
+                explanation=why,
+            )
+        )
+    hits.sort(key=lambda h: (-h.score, h.entity_id))
+    return hits
+
+
+def _adj(a: Adjustment) -> dict[str, Any]:
+    return {"feature": a.feature, "delta": a.delta, "reason": a.reason}

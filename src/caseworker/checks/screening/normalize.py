@@ -1,0 +1,203 @@
+"""Name normalisation for screening: tokens, transliteration, noise removal and phonetic keys."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jellyfish
+from anyascii import anyascii
+
+from caseworker.checks.screening.entity import EntityType
+
+# Decisions (see matcher.py for how they are used):
+# - Transliteration is anyascii, character by character, so it is deterministic and needs no
+#   language guess. Han, Kana and Hangul characters become one token per syllable ("习近平" ->
+#   "xi jin ping"); the matcher's joined comparison puts syllables back together ("xijinping").
+# - Arabic and Hebrew are written without short vowels ("محمد" -> "mhmd"), so names from those
+#   scripts are flagged `abjad` and compared on consonant skeletons as well (see `skeleton`).
+# - Particles ("al", "el", "bin", "ibn", "abu", "de", "van", ...) stay as separate tokens with a
+#   low fixed weight: dropping them would merge "Abu Ali" and "Ali", joining them would split
+#   "al-Hassan" from "Hassan". "al-X" / "el-X" are split at the hyphen like every hyphen.
+# - Honorifics are removed at the start of a person's name, plain titles (mr, dr, sheikh, haji)
+#   anywhere; never the last token left. Legal forms
+#   are removed for entities and untyped names (never for persons); a name that would become
+#   empty keeps its tokens. Business words ("group", "trading") and name-like titles ("syed",
+#   "amir") are kept with a low weight (GENERIC) so that a query with or without them matches.
+# - Phonetic key: jellyfish's Metaphone per token. Double Metaphone is not in jellyfish, and
+#   Metaphone already folds the variants that matter here (ph/f, c/k, ck, th, silent h, vowels).
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Titles removed at the start of a person's name.
+HONORIFICS = _words(
+    "mr mrs ms miss mx dr prof professor sir dame lord lady madam mme mlle herr frau sheikh "
+    "shaikh sheik shaykh cheikh haji hajji hadji alhaj alhajj hajj mullah mulla maulana "
+    "maulvi mawlawi mufti hon honourable honorable excellency gen general col colonel capt "
+    "captain maj major lt lieutenant sgt cmdr commander adm admiral brig brigadier rev "
+    "reverend fr father pastor bishop ayatollah hojatoleslam president minister senator judge"
+)
+# ... of which these are removed anywhere.
+TITLES = _words(
+    "mr mrs ms dr prof sheikh shaikh sheik shaykh haji hajji hadji alhaj alhajj mullah "
+    "maulana maulvi mawlawi hojatoleslam ayatollah"
+)
+SUFFIXES = frozenset(["jr", "sr", "jnr", "snr", "ii", "iii", "iv"])
+# Particles: kept, with a low weight.
+PARTICLES = _words(
+    "al el ul ad ar as ash at az bin ben ibn bint binti abu abou bou ould de da das do dos du "
+    "del della der den di la le van von y"
+)
+# Words that are name parts or business words but weak evidence: kept, with a low weight.
+GENERIC = _words(
+    "syed sayed sayyid seyed imam emir amir prince king group holding holdings trading "
+    "international industries industrial enterprise enterprises establishment est shipping "
+    "services service investment investments general national bank company organization "
+    "corporation"
+)
+# Legal forms removed from company and untyped names.
+LEGAL_FORMS_SURE = _words(
+    "ltd limited llc llp lp plc inc incorporated corp gmbh mbh kg ohg ug sarl sas sasu srl "
+    "spa bv oy oyj asa aps pte pvt bhd sdn tbk ooo oao zao pao pjsc ojsc cjsc jsc tov cv slu "
+    "lda ltda eirl kft zrt nyrt sro doo ead eood fze fzco fzc fzllc wll"
+)
+# Legal forms that are also name parts: removed for companies, and for untyped names with
+# other tokens left.
+LEGAL_FORMS_WEAK = _words("co company companies sa as ab ad ag nv se sl pt ao pp dd kk gk yk ood")
+LEGAL_PHRASES: tuple[tuple[str, ...], ...] = (
+    ("limited", "liability", "company"),
+    ("limited", "liability", "partnership"),
+    ("public", "joint", "stock", "company"),
+    ("open", "joint", "stock", "company"),
+    ("closed", "joint", "stock", "company"),
+    ("joint", "stock", "company"),
+    ("public", "limited", "company"),
+    ("private", "limited"),
+    ("sociedad", "anonima"),
+    ("sa", "de", "cv"),
+    ("societe", "anonyme"),
+    ("co", "ltd"),
+)
+
+_ABJAD = re.compile(  # Hebrew, Arabic (with supplements and presentation forms)
+    "[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]"
+)
+_SYLLABIC = re.compile(  # Hangul, Kana, CJK ideographs: one token per character
+    "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+_DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}(?:[^\W\d_]\b)?")
+_SPLIT = re.compile(r"[^a-z0-9]+")
+_SKELETON_FOLD = str.maketrans("gqcbdzv", "kkkptsf", "aeiouyw")
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedName:
+    """A name reduced to comparable tokens, in natural (first-name-first) order."""
+
+    original: str
+    tokens: tuple[str, ...]
+    phonetic: tuple[str, ...]  # Metaphone key per token ("" for digits/initials)
+    last_first: bool = False  # the input was written `LAST, First` and was reordered
+    transliterated: bool = False  # the input had non-Latin letters
+    abjad: bool = False  # ... from Arabic or Hebrew script (vowels mostly not written)
+    removed: tuple[str, ...] = ()  # honorifics and legal forms that were dropped
+
+    @property
+    def joined(self) -> str:
+        return "".join(self.tokens)
+
+
+def skeleton(token: str) -> str:
+    """Consonant skeleton: vowels dropped, voiced/unvoiced pairs folded, repeats collapsed."""
+    folded = token.translate(_SKELETON_FOLD)
+    out = [c for i, c in enumerate(folded) if i == 0 or c != folded[i - 1]]
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def phonetic_key(token: str) -> str:
+    """Metaphone key of one token ("" for tokens that are initials or contain digits)."""
+    if len(token) < 2 or not token.isalpha():
+        return ""
+    return str(jellyfish.metaphone(token))
+
+
+def _transliterate(text: str) -> tuple[str, bool, bool]:
+    abjad = bool(_ABJAD.search(text))
+    translit = False
+    parts: list[str] = []
+    for ch in text:
+        if ch.isascii():
+            parts.append(ch)
+            continue
+        if ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN"):
+            translit = True
+        latin = anyascii(ch)
+        parts.append(f" {latin} " if _SYLLABIC.match(ch) else latin)
+    return "".join(parts), translit, abjad
+
+
+def _strip_phrases(tokens: list[str], removed: list[str]) -> list[str]:
+    out = tokens
+    for phrase in LEGAL_PHRASES:
+        n = len(phrase)
+        i = 0
+        while i + n <= len(out) and len(out) > n:
+            if tuple(out[i : i + n]) == phrase:
+                removed.append(" ".join(phrase))
+                out = out[:i] + out[i + n :]
+            else:
+                i += 1
+    return out
+
+
+def _strip_noise(tokens: list[str], kind: EntityType | None, removed: list[str]) -> list[str]:
+    if kind != EntityType.entity:
+        while len(tokens) > 1 and tokens[0] in HONORIFICS:
+            removed.append(tokens.pop(0))
+        while len(tokens) > 1 and tokens[-1] in SUFFIXES:
+            removed.append(tokens.pop())
+        titles = [t for t in tokens if t in TITLES]
+        if titles and len(titles) < len(tokens):
+            removed.extend(titles)
+            tokens = [t for t in tokens if t not in TITLES]
+    if kind == EntityType.person:
+        return tokens
+    tokens = _strip_phrases(tokens, removed)
+    kept = [t for t in tokens if t not in LEGAL_FORMS_SURE and t not in LEGAL_FORMS_WEAK]
+    if not kept:
+        return tokens
+    removed.extend(t for t in tokens if t not in kept)
+    return kept
+
+
+def normalize_name(text: str, *, kind: EntityType | None = None) -> NormalizedName:
+    """Normalise one name for matching; `kind` decides whether legal forms are removed."""
+    raw = unicodedata.normalize("NFKC", text)
+    latin, translit, abjad = _transliterate(raw)
+    last_first = False
+    if kind != EntityType.entity and latin.count(",") == 1:
+        last, first = (p.strip() for p in latin.split(","))
+        if last and first and len(last.split()) <= 3 and len(first.split()) <= 4:
+            latin, last_first = f"{first} {last}", True
+    latin = latin.casefold()
+    latin = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), latin)
+    latin = latin.replace("'", "").replace("`", "").replace("\u2019", "")
+    tokens = [t for t in _SPLIT.split(latin) if t]
+    removed: list[str] = []
+    if tokens:
+        tokens = _strip_noise(tokens, kind, removed)
+    return NormalizedName(
+        original=text,
+        tokens=tuple(tokens),
+        phonetic=tuple(phonetic_key(t) for t in tokens),
+        last_first=last_first,
+        transliterated=translit,
+        abjad=abjad,
+        removed=tuple(removed),
+    )

@@ -1,0 +1,154 @@
+"""The screening tools: the business and everyone behind it, against sanctions lists or PEP data."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from caseworker.checks.screening.engine import Party, ScreeningResult
+from caseworker.checks.screening.entity import EntityType
+from caseworker.checks.screening.errors import ListsUnavailable
+from caseworker.checks.screening.matcher import MatchStatus
+from caseworker.checks.screening.service import screener
+from caseworker.logs import get_logger
+from caseworker.tools.base import EvidenceDraft, ToolContext, ToolOutput, tool
+
+log = get_logger(__name__)
+
+Role = Literal["subject", "trading_name", "individual", "entity"]
+
+
+class ScreeningInput(BaseModel):
+    subject: dict[str, Any] = Field(description="The case's subject (business or person) as JSON")
+    individuals: list[dict[str, Any]] = Field(
+        default_factory=list, description="The case's associated individuals as JSON")
+    entities: list[dict[str, Any]] = Field(
+        default_factory=list, description="The case's associated entities as JSON")
+
+
+class PartyHit(BaseModel):
+    entity_id: str
+    source: str
+    matched_name: str
+    caption: str
+    score: float
+    status: MatchStatus
+    topics: list[str]
+    explanation: dict[str, Any]
+
+
+class PartyScreening(BaseModel):
+    role: Role
+    name: str
+    status: MatchStatus
+    hits: list[PartyHit]
+
+
+class ScreeningOutput(ToolOutput):
+    parties: list[PartyScreening]
+    any_hit: bool
+    any_possible: bool
+    hit_count: int
+    list_dates: dict[str, str | None]
+
+    def evidence(self) -> list[EvidenceDraft]:
+        drafts = [
+            EvidenceDraft(
+                source=f"list:{hit.source}#{hit.entity_id}",
+                quote=f"{party.role} '{party.name}' ~ '{hit.matched_name}' "
+                      f"(listed as '{hit.caption}'), score {hit.score:.2f}, {hit.status.value}",
+            )
+            for party in self.parties for hit in party.hits
+        ]
+        if not drafts:
+            lists = ", ".join(f"{s} ({d or 'undated'})" for s, d in self.list_dates.items())
+            drafts = [EvidenceDraft(
+                source="lists:" + ",".join(self.list_dates),
+                quote=f"{len(self.parties)} parties screened against {lists}: no match",
+            )]
+        return drafts
+
+
+def parties_of(args: ScreeningInput) -> list[tuple[Role, Party]]:
+    """List the parties a case asks to screen: the subject, its trading name, people, companies."""
+    subject = args.subject
+    is_person = subject.get("type") == "person"
+    countries = [c for c in [subject.get("jurisdiction"),
+                             *(a.get("country") for a in subject.get("addresses") or []),
+                             *(subject.get("nationalities") or [])] if c]
+    ids = [i for i in (subject.get("registration_number"), subject.get("tax_id")) if i]
+    kind = EntityType.person if is_person else EntityType.entity
+    parties: list[tuple[Role, Party]] = [("subject", Party(
+        name=subject["legal_name"], type=kind, countries=countries, identifiers=ids,
+        date_of_birth=subject.get("date_of_birth") if is_person else None,
+    ))]
+    trading = subject.get("trading_name")
+    if trading and trading.casefold() != str(subject["legal_name"]).casefold():
+        parties.append(("trading_name", Party(name=trading, type=kind, countries=countries)))
+    for person in args.individuals:
+        parties.append(("individual", Party(
+            name=person["full_name"], type=EntityType.person,
+            date_of_birth=person.get("date_of_birth"),
+            countries=[*(person.get("nationalities") or []),
+                       *([person["country_of_residence"]] if person.get("country_of_residence")
+                         else [])],
+        )))
+    for company in args.entities:
+        parties.append(("entity", Party(
+            name=company["legal_name"], type=EntityType.entity,
+            countries=[company["jurisdiction"]] if company.get("jurisdiction") else [],
+            identifiers=[company["registration_number"]] if company.get("registration_number")
+            else [],
+        )))
+    return parties
+
+
+def _screen(args: ScreeningInput, topics: set[str]) -> ScreeningOutput:
+    engine = screener()
+    screened: list[PartyScreening] = []
+    dates: dict[str, str | None] = {}
+    for role, party in parties_of(args):
+        result: ScreeningResult = engine.screen(party, topics=topics, limit=5)
+        dates.update({s: d.isoformat() if d else None for s, d in result.list_dates.items()})
+        screened.append(PartyScreening(role=role, name=party.name, status=result.status, hits=[
+            PartyHit(entity_id=h.entity_id, source=h.source, matched_name=h.matched_name,
+                     caption=h.caption, score=round(h.score, 4), status=h.status,
+                     topics=h.topics, explanation=h.explanation)
+            for h in result.hits
+        ]))
+    hits = [h for p in screened for h in p.hits]
+    return ScreeningOutput(
+        parties=screened,
+        any_hit=any(h.status == MatchStatus.hit for h in hits),
+        any_possible=any(h.status == MatchStatus.possible for h in hits),
+        hit_count=len(hits),
+        list_dates=dates,
+    )
+
+
+def _prepare() -> None:
+    """Load and index the lists before workers fork; no lists is the tool's answer, not a crash."""
+    try:
+        screener()
+    except ListsUnavailable as exc:
+        log.warning("screening lists unavailable: %s", exc.message)
+
+
+@tool("screening.sanctions", prepare=_prepare, timeout=60)
+def sanctions_screening(args: ScreeningInput, context: ToolContext) -> ScreeningOutput:
+    """Screen the business, its trading name, its people and its companies against sanctions lists.
+
+    Returns each party's status (hit, possible or clear) with the listed entities it matched,
+    their scores and an explanation, plus the date of every list screened against.
+    """
+    return _screen(args, {"sanction"})
+
+
+@tool("screening.pep", prepare=_prepare, timeout=60)
+def pep_screening(args: ScreeningInput, context: ToolContext) -> ScreeningOutput:
+    """Screen the business's people against politically exposed persons (PEP) data.
+
+    Returns each party's status (hit, possible or clear) with the PEP records it matched.
+    """
+    return _screen(args, {"pep"})

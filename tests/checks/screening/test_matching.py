@@ -1,0 +1,328 @@
+"""The matching engine: normalisation, blocking index, scoring, features, explanations."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from caseworker.checks.screening.engine import Party, Screener
+from caseworker.checks.screening.entity import (
+    BirthDate,
+    EntityType,
+    Identifier,
+    ListedEntity,
+    ListedName,
+    ListInfo,
+    NameQuality,
+)
+from caseworker.checks.screening.index import ScreeningIndex, StaleIndexError
+from caseworker.checks.screening.matcher import HIT_THRESHOLD, POSSIBLE_THRESHOLD, MatchStatus
+from caseworker.checks.screening.normalize import normalize_name
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _sanctions_dir() -> Path:
+    override = os.environ.get("CASEWORKER_SHARED_DATA")
+    return Path(override) if override else PROJECT_ROOT.parent / "shared" / "data" / "sanctions"
+
+
+def person(pid: str, *names: str, **kw: object) -> ListedEntity:
+    listed = [ListedName(full=n) for n in names]
+    return ListedEntity.model_validate(
+        {
+            "id": f"t:{pid}",
+            "source": "t",
+            "source_id": pid,
+            "type": EntityType.person,
+            "names": listed,
+            "topics": ["sanction"],
+            **kw,
+        }
+    )
+
+
+def company(pid: str, *names: str, **kw: object) -> ListedEntity:
+    e = person(pid, *names, **kw)
+    return e.model_copy(update={"type": EntityType.entity})
+
+
+ENTITIES = [
+    person(
+        "putin",
+        "PUTIN, Vladimir Vladimirovich",
+        birth_dates=[BirthDate(date=dt.date(1952, 10, 7), year=1952)],
+        nationalities=["RU"],
+        topics=["pep"],
+    ),
+    person(
+        "bashir",
+        "Omar Hassan Ahmad al-Bashir",
+        birth_dates=[BirthDate(year=1944)],
+        nationalities=["SD"],
+    ),
+    person("kim", "Kim Jong Un", birth_dates=[BirthDate(year_from=1983, year_to=1984)]),
+    person(
+        "smith", "John Michael Smith", identifiers=[Identifier(type="passport", value="X 1234-567")]
+    ),
+    person("abu", "Abdul Rahman Yasin"),
+    company("rosneft", "Rosneft Oil Company PJSC", countries=["RU"]),
+    company("acme", "ACME Trading L.L.C."),
+    ListedEntity(
+        id="t:weak",
+        source="t",
+        source_id="weak",
+        type=EntityType.person,
+        names=[
+            ListedName(full="Ahmed Kamal Salim"),
+            ListedName(full="Abu Hamza", quality=NameQuality.weak),
+        ],
+        topics=["sanction"],
+    ),
+]
+LISTS = [
+    ListInfo(
+        source="t",
+        publisher="Test",
+        list_date=dt.date(2026, 1, 31),
+        entities=len(ENTITIES),
+        names=9,
+    )
+]
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    return Screener(ENTITIES, LISTS)
+
+
+def score(screener: Screener, name: str, eid: str, **kw: object) -> float:
+    hit = screener.compare(Party.model_validate({"name": name, **kw}), f"t:{eid}")
+    assert hit is not None
+    return hit.score
+
+
+# --- normalisation -------------------------------------------------------------------------
+
+
+def test_normalise_diacritics_case_punctuation() -> None:
+    n = normalize_name("Dr. José MÜLLER-Lüdenscheidt", kind=EntityType.person)
+    assert n.tokens == ("jose", "muller", "ludenscheidt")
+    assert "dr" in n.removed
+
+
+def test_normalise_legal_forms_and_variants() -> None:
+    assert normalize_name("ACME Trading L.L.C.", kind=EntityType.entity).tokens == (
+        "acme",
+        "trading",
+    )
+    assert normalize_name('OOO "Romashka"', kind=EntityType.entity).tokens == ("romashka",)
+    assert normalize_name("Grupo S.A. de C.V.", kind=EntityType.entity).tokens == ("grupo",)
+    assert normalize_name("Public Joint Stock Company Gazprom", kind=EntityType.entity).tokens == (
+        "gazprom",
+    )
+    # persons keep everything; a name made only of legal forms keeps its tokens
+    assert normalize_name("Ahmad Ltd", kind=EntityType.person).tokens == ("ahmad", "ltd")
+    assert normalize_name("Co", kind=EntityType.entity).tokens == ("co",)
+
+
+def test_normalise_honorifics_and_last_first() -> None:
+    n = normalize_name("Sheikh Mohammed bin Rashid al-Maktoum", kind=EntityType.person)
+    assert n.tokens == ("mohammed", "bin", "rashid", "al", "maktoum")
+    n = normalize_name("PUTIN, Vladimir Vladimirovich", kind=EntityType.person)
+    assert n.tokens == ("vladimir", "vladimirovich", "putin") and n.last_first
+    assert not normalize_name("Acme, Inc.", kind=EntityType.entity).last_first
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("Владимир Путин", ("vladimir", "putin")),
+        ("محمد علي", ("mhmd", "ly")),
+        ("习近平", ("xi", "jin", "ping")),
+        ("김정은", ("gim", "jeong", "eun")),
+    ],
+)
+def test_transliteration(text: str, tokens: tuple[str, ...]) -> None:
+    n = normalize_name(text)
+    assert n.tokens == tokens and n.transliterated
+    assert n.abjad == text.startswith("م")
+
+
+# --- name scoring --------------------------------------------------------------------------
+
+
+def test_exact_and_reordered(screener: Screener) -> None:
+    assert score(screener, "Vladimir Vladimirovich Putin", "putin") == 1.0
+    assert score(screener, "Putin Vladimir", "putin") >= HIT_THRESHOLD - 0.1
+    assert score(screener, "Smith, John Michael", "smith") == 1.0
+
+
+def test_typos_transpositions(screener: Screener) -> None:
+    assert score(screener, "Vladimir Puttin", "putin") >= POSSIBLE_THRESHOLD
+    assert score(screener, "Vladimri Putin", "putin") >= POSSIBLE_THRESHOLD
+    assert score(screener, "Omar Hasan Ahmed al Bashir", "bashir") >= HIT_THRESHOLD
+
+
+def test_dropped_middle_name_and_initials(screener: Screener) -> None:
+    assert score(screener, "John Smith", "smith") >= POSSIBLE_THRESHOLD
+    assert score(screener, "J. M. Smith", "smith") >= POSSIBLE_THRESHOLD
+    assert score(screener, "John M. Smith", "smith") >= HIT_THRESHOLD
+    # the query's extra token counts more than the listing's extra token
+    assert score(screener, "John Michael Peter Smith", "smith") < 1.0
+
+
+def test_cross_script_queries(screener: Screener) -> None:
+    assert score(screener, "Владимир Путин", "putin") >= POSSIBLE_THRESHOLD
+    assert score(screener, "김정은", "kim") >= POSSIBLE_THRESHOLD
+
+
+def test_company_legal_forms_ignored(screener: Screener) -> None:
+    assert score(screener, "Rosneft Oil Co.", "rosneft", type="entity") >= HIT_THRESHOLD
+    assert score(screener, "Acme Trading LLC", "acme") == 1.0
+
+
+def test_weak_alias_scored_down(screener: Screener) -> None:
+    result = screener.screen(Party(name="Abu Hamza"))
+    hit = next(h for h in result.hits if h.entity_id == "t:weak")
+    assert hit.name_quality == NameQuality.weak
+    assert POSSIBLE_THRESHOLD <= hit.score < HIT_THRESHOLD
+    assert hit.explanation["alias_quality"] == "weak"
+
+
+def test_unrelated_names_are_clear(screener: Screener) -> None:
+    for name in ("Maria Gonzalez", "Peter Johansson", "Blue River Foods Ltd"):
+        assert screener.screen(Party(name=name)).status == MatchStatus.clear
+
+
+# --- secondary features --------------------------------------------------------------------
+
+
+def test_birth_date_adjustments(screener: Screener) -> None:
+    base = score(screener, "Vladimir Putin", "putin")
+    assert score(screener, "Vladimir Putin", "putin", date_of_birth="1952-10-07") > base
+    assert score(screener, "Vladimir Putin", "putin", date_of_birth="1952") > base
+    assert score(screener, "Vladimir Putin", "putin", date_of_birth="1990") < base - 0.2
+    assert score(screener, "Kim Jong Un", "kim", date_of_birth="1984") == 1.0
+    assert score(screener, "Kim Jong Un", "kim", date_of_birth="1960") < 0.8
+
+
+def test_country_type_and_identifier(screener: Screener) -> None:
+    base = score(screener, "Rosnefts Oil", "rosneft")
+    assert base < 1.0
+    assert score(screener, "Rosnefts Oil", "rosneft", countries=["ru"]) > base
+    assert score(screener, "Rosnefts Oil", "rosneft", countries=["FR"]) < base
+    assert score(screener, "Rosnefts Oil", "rosneft", type="person") < base - 0.1
+    result = screener.screen(Party(name="Jon Smithers", identifiers=["x1234567"]))
+    assert result.hits[0].entity_id == "t:smith" and result.hits[0].score >= 0.98
+    assert result.hits[0].explanation["identifier_match"] is True
+
+
+def test_explanation_and_result(screener: Screener) -> None:
+    result = screener.screen(Party(name="Putin, Vladimir", date_of_birth="1952"), limit=3)
+    assert result.status in (MatchStatus.hit, MatchStatus.possible)
+    hit = result.hits[0]
+    why = hit.explanation
+    assert {a["query"]: a["listed"] for a in why["alignment"]} == {
+        "vladimir": "vladimir",
+        "putin": "putin",
+    }
+    assert all(0 <= a["similarity"] <= 1 and "phonetic" in a for a in why["alignment"])
+    assert why["unmatched_listed"] == ["vladimirovich"]
+    assert why["adjustments"][0]["feature"] == "dob" and why["adjustments"][0]["delta"] > 0
+    assert {"name_score", "phonetic_agreement", "final_score"} <= set(why)
+    assert result.list_dates == {"t": dt.date(2026, 1, 31)} and result.lists == LISTS
+    assert result.query.name == "Putin, Vladimir"
+
+
+def test_topics_filter(screener: Screener) -> None:
+    assert screener.screen(Party(name="Vladimir Putin"), topics={"pep"}).hits
+    assert not screener.screen(Party(name="Vladimir Putin"), topics={"sanction"}).hits
+
+
+# --- index ---------------------------------------------------------------------------------
+
+
+def _many(n: int) -> list[ListedEntity]:
+    first = ["anna", "boris", "carla", "dmitri", "elena", "farid", "gustav", "hana", "ivan", "jun"]
+    last = ["kovac", "lindqvist", "moreau", "nakamura", "okafor", "petrov", "quispe", "rossi"]
+    return [
+        person(str(i), f"{first[i % 10]} {last[(i // 10) % 8]} {chr(97 + i % 26)}x{i}yz{i % 97}")
+        for i in range(n)
+    ]
+
+
+def test_candidates_are_a_small_share() -> None:
+    entities = _many(3000)
+    index = ScreeningIndex.build(entities)
+    name = entities[1234].primary_name.replace("x", "xx")  # with a typo
+    cands = index.candidates(normalize_name(name))
+    assert 0 < len(cands) <= 200 < index.size
+    assert index.name_entity[cands[0]] == 1234
+
+
+def test_index_save_load_and_stale(tmp_path: Path) -> None:
+    entities = _many(50)
+    path = tmp_path / "index.pkl"
+    built = ScreeningIndex.build(entities)
+    built.save(path)
+    loaded = ScreeningIndex.load(path, checksum=built.checksum)
+    q = normalize_name("anna kovac")
+    assert loaded.candidates(q).tolist() == built.candidates(q).tolist()
+    changed = [*entities[:-1], person("new", "Someone Else")]
+    with pytest.raises(StaleIndexError):
+        ScreeningIndex.load(path, checksum=ScreeningIndex.build(changed).checksum)
+    rebuilt = ScreeningIndex.load_or_build(path, changed)
+    assert rebuilt.entity_ids[-1] == "t:new"
+    assert ScreeningIndex.load(path, checksum=rebuilt.checksum).entity_ids[-1] == "t:new"
+    state = pickle.loads(path.read_bytes())
+    path.write_bytes(pickle.dumps({**state, "version": -1}))
+    with pytest.raises(StaleIndexError):
+        ScreeningIndex.load(path)
+
+
+# --- the shared cross-script pairs ---------------------------------------------------------
+
+
+def _pairs() -> list[tuple[str, str, float, str]]:
+    path = _sanctions_dir() / "cross_script_pairs.csv"
+    if not path.is_file():
+        return []
+    lines = [
+        ln
+        for ln in path.read_text(encoding="utf-8").splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
+    return [(r[0], r[1], float(r[2]), r[3]) for r in csv.reader(lines)]
+
+
+# Kanji/hanja read in Japanese or Korean: anyascii gives the Mandarin reading, and without a
+# reading dictionary "山田太郎" cannot become "Yamada Taro" (see the engine's open problems).
+KNOWN_GAPS = {"金正恩", "山田太郎", "田中花子"}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "min_score"),
+    [
+        pytest.param(
+            q,
+            e,
+            m,
+            id=f"{q}->{e}",
+            marks=[pytest.mark.xfail(reason="needs a kanji/hanja reading table", strict=True)]
+            if q in KNOWN_GAPS
+            else [],
+        )
+        for q, e, m, _ in _pairs()
+    ]
+    or [pytest.param("", "", 0.0, marks=pytest.mark.skip(reason="cross_script_pairs.csv absent"))],
+)
+def test_cross_script_pairs(query: str, expected: str, min_score: float) -> None:
+    entities = [person("x", expected), person("y", "Someone Unrelated")]
+    got = Screener(entities, []).compare(Party(name=query), "t:x")
+    assert got is not None and got.score >= min_score, got and got.explanation
