@@ -166,3 +166,38 @@ def test_tracing_joins_job_and_worker_spans_in_one_trace(tmp_path: Path) -> None
     assert "chat rules" in names and "execute_tool risk.country" in names
     assert len(traces) == 1, "worker spans did not join the job's trace"
     assert "Lumen Ledger" not in done.stderr  # no case content in spans
+
+
+def test_screen_a_name_and_a_batch(tmp_path: Path) -> None:
+    hit = caseworker("screen", "--name", "Callixte Mbarushimana", "--dob", "1963-07-24",
+                     "--type", "person", cwd=tmp_path,
+                     env={"CASEWORKER_DATA_DIR": str(tmp_path / "data")})
+    assert hit.returncode == 1, hit.stderr
+    assert "hit" in hit.stdout and "un:6908001" in hit.stdout
+    batch = tmp_path / "names.csv"
+    batch.write_text("full_name,date_of_birth,nationality,type\n"
+                     "Jane Smith,1980-01-01,GB,person\nBanco Nacional de Cuba,,,entity\n")
+    done = caseworker("screen", "--batch", str(batch), "--json", cwd=tmp_path,
+                      env={"CASEWORKER_DATA_DIR": str(tmp_path / "data")})
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(r["row"], r["status"]) for r in rows] == [(0, "clear"), (1, "hit")]
+    assert rows[1]["hits"][0]["score"] >= 0.9 and rows[1]["hits"][0]["explanation"]
+    assert rows[0]["list_dates"]["un"] == "2026-02-27"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name\nX\n")
+    refused = caseworker("screen", "--batch", str(bad), cwd=tmp_path,
+                         env={"CASEWORKER_DATA_DIR": str(tmp_path / "data")})
+    assert refused.returncode == 2 and "full_name" in refused.stderr
+
+
+def test_lists_status_names_the_lists_in_use(tmp_path: Path) -> None:
+    done = caseworker("lists", "status", cwd=tmp_path,
+                      env={"CASEWORKER_DATA_DIR": str(tmp_path / "data")})
+    assert done.returncode == 0, done.stderr
+    assert "un: 1003 entities" in done.stdout and "ofac_sdn: 8976 entities" in done.stdout
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    none = caseworker("lists", "status", cwd=tmp_path,
+                      env={"CASEWORKER_LISTS_DIR": str(empty)})
+    assert none.returncode == 3 and "lists update" in none.stderr

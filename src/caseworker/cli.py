@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from caseworker.checks.screening.cli import lists_app, screen
 from caseworker.exceptions import AuthoringError, CaseworkerError, JobFailed
 from caseworker.logs import configure
 from caseworker.settings import get_settings
@@ -24,6 +25,8 @@ schema_app = typer.Typer(help="Print JSON Schemas of caseworker's formats.", no_
 app.add_typer(schema_app, name="schema")
 audit_app = typer.Typer(help="Inspect and verify jobs' audit trails.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.add_typer(lists_app, name="lists")
+app.command("screen")(screen)
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 
