@@ -21,6 +21,11 @@ log = get_logger(__name__)
 SOCKET_PATH_LIMIT = 100  # AF_UNIX paths are limited to ~108 bytes
 
 
+def as_text(value: bytes | str) -> str:
+    """Decode a Redis reply value (clients here return bytes)."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def connect(url: str) -> redis.Redis:
     """Create a client for `url` (redis://, rediss:// or unix://)."""
     try:

@@ -13,6 +13,7 @@ from redis.typing import EncodableT, FieldT, StreamEntry, XReadResponse
 
 from caseworker.domain.events import EventType, JobEvent
 from caseworker.runtime import identity, keys
+from caseworker.runtime.connection import as_text
 
 START = "0-0"
 
@@ -39,17 +40,13 @@ def emit(
     return conn.xadd(keys.events(job_id), fields)
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 def _decode(job_id: str, entry: StreamEntry) -> JobEvent:
     event_id, fields = entry
     if event_id is None or fields is None:
         raise ValueError(f"job {job_id}: a stream entry without id or fields")
-    f = {_text(k): _text(v) for k, v in fields.items()}
+    f = {as_text(k): as_text(v) for k, v in fields.items()}
     return JobEvent(
-        id=_text(event_id),
+        id=as_text(event_id),
         job_id=job_id,
         type=EventType(f["type"]),
         ts=dt.datetime.fromisoformat(f["ts"]),

@@ -17,6 +17,7 @@ from caseworker.domain.plan import Recommendation
 from caseworker.domain.results import CheckResult, Usage
 from caseworker.exceptions import JobNotFound
 from caseworker.runtime import events, keys
+from caseworker.runtime.connection import as_text
 from caseworker.sop.agent import AgentDefinition
 
 # Atomically move a hash field from one value to another; returns 1 if it moved.
@@ -31,10 +32,6 @@ return 0
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 class JobStore:
@@ -97,7 +94,7 @@ class JobStore:
 
     def states(self, job_id: str) -> dict[str, CheckState]:
         raw = self.conn.hgetall(keys.checks(job_id))
-        return {_text(k): CheckState(_text(v)) for k, v in raw.items()}
+        return {as_text(k): CheckState(as_text(v)) for k, v in raw.items()}
 
     def result(self, job_id: str, check_id: str) -> CheckResult | None:
         raw = self.conn.hget(keys.results(job_id), check_id)
@@ -105,17 +102,17 @@ class JobStore:
 
     def results(self, job_id: str) -> dict[str, CheckResult]:
         raw = self.conn.hgetall(keys.results(job_id))
-        return {_text(k): CheckResult.model_validate_json(v) for k, v in raw.items()}
+        return {as_text(k): CheckResult.model_validate_json(v) for k, v in raw.items()}
 
     def status(self, job_id: str) -> JobStatus:
         raw = self.conn.hget(keys.job(job_id), "status")
         if raw is None:
             raise JobNotFound(f"no job '{job_id}'")
-        return JobStatus(_text(raw))
+        return JobStatus(as_text(raw))
 
     def get(self, job_id: str) -> Job:
         """Load the whole job: fields, check states and results."""
-        fields = {_text(k): _text(v) for k, v in self.conn.hgetall(keys.job(job_id)).items()}
+        fields = {as_text(k): as_text(v) for k, v in self.conn.hgetall(keys.job(job_id)).items()}
         if not fields:
             raise JobNotFound(f"no job '{job_id}'")
         return Job(
@@ -146,13 +143,13 @@ class JobStore:
 
     def running(self, job_id: str) -> dict[str, str]:
         raw = self.conn.hgetall(keys.running(job_id))
-        return {_text(k): _text(v) for k, v in raw.items()}
+        return {as_text(k): as_text(v) for k, v in raw.items()}
 
     def attempts(self, job_id: str, check_id: str) -> int:
         return int(self.conn.hget(keys.attempts(job_id), check_id) or 0)
 
     def active_jobs(self) -> list[str]:
-        return sorted(_text(m) for m in self.conn.smembers(keys.ACTIVE_JOBS))
+        return sorted(as_text(m) for m in self.conn.smembers(keys.ACTIVE_JOBS))
 
     # --- check lifecycle -----------------------------------------------------------------
 
