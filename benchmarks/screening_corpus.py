@@ -662,12 +662,45 @@ def _company(rng: random.Random, locale: str) -> str:
     return f"{rng.choice(words)} {rng.choice(trades)} {rng.choice(forms)}"
 
 
+def listed_person_parts(entities: Sequence[ListedEntity]) -> dict[str, list[frozenset[str]]]:
+    """Token -> token sets of the listed person names that contain it."""
+    out: dict[str, list[frozenset[str]]] = defaultdict(list)
+    for e in entities:
+        if e.type != EntityType.person:
+            continue
+        for nm in e.names:
+            tokens = frozenset(normalize_name(nm.full, kind=EntityType.person).tokens)
+            for t in tokens:
+                out[t].append(tokens)
+    return out
+
+
+def is_part_of_listed(key: str, parts: dict[str, list[frozenset[str]]]) -> bool:
+    """Every token of `key` (two or more) is in one listed person's name."""
+    tokens = frozenset(key.split())
+    if len(tokens) < 2:
+        return False
+    rarest = min(tokens, key=lambda t: len(parts.get(t, ())))
+    return any(tokens <= listed for listed in parts.get(rarest, ()))
+
+
+# Candidate negatives left out because they are a listed person's name with parts left out
+# ("Denis Gusev" for "GUSEV, Denis Igorevich"): the positives' `drop_middle` perturbation makes
+# exactly such names, so they are ambiguous by construction, not negatives.
+excluded_parts: list[str] = []
+
+
 def negatives(
     entities: Sequence[ListedEntity], n: int, seed: int = SEED + 1, company_share: float = 0.3
 ) -> list[Query]:
-    """`n` realistic names in several locales that are not listed (exact normalised match)."""
+    """`n` realistic names in several locales that are not listed.
+
+    Not listed means: no listed name has the same normalised tokens, and (for persons) no listed
+    person's name contains all of its tokens (see `excluded_parts`).
+    """
     rng = random.Random(seed)
     listed = set(name_index(entities))
+    partial = listed_person_parts(entities)
     people = list(PEOPLE)
     companies = list(COMPANY_WORDS)
     seen: set[str] = set()
@@ -681,6 +714,9 @@ def negatives(
             text, group = _person(rng, locale), f"person/{locale}"
         key = name_key(text)
         if not key or key in listed or key in seen:
+            continue
+        if group.startswith("person/") and is_part_of_listed(key, partial):
+            excluded_parts.append(text)  # a listed name with parts left out: not a negative
             continue
         seen.add(key)
         out.append(Query(text=recase(rng, text), kind="negative", group=group))

@@ -22,7 +22,7 @@ from caseworker.checks.screening.entity import (
 )
 from caseworker.checks.screening.index import ScreeningIndex, StaleIndexError
 from caseworker.checks.screening.matcher import HIT_THRESHOLD, POSSIBLE_THRESHOLD, MatchStatus
-from caseworker.checks.screening.normalize import normalize_name
+from caseworker.checks.screening.normalize import normalize_name, skeleton
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -131,6 +131,30 @@ def test_normalise_legal_forms_and_variants() -> None:
     assert normalize_name("Co", kind=EntityType.entity).tokens == ("co",)
 
 
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("Stock Joint Public Company Transneft", ("transneft",)),  # reordered
+        ("VTB Bank Armenia Company Joint Stock Closed", ("vtb", "bank", "armenia")),
+        ("Ltd Liability Company Kirishiavtoservis", ("kirishiavtoservis",)),  # abbreviated
+        ("VTB Real Estate Limited Liabliity Company", ("vtb", "real", "estate")),  # typo
+        ("Bushra Ship Management Private Ltd", ("bushra", "ship", "management")),
+        ("OJSK RN Holding", ("rn", "holding")),  # a misspelt legal form at an end
+        # ... but not a name one letter from a form, nor business words on their own
+        ("Corn Trading Corp", ("corn", "trading")),
+        ("Public Commercial Bank", ("public", "commercial", "bank")),
+    ],
+)
+def test_normalise_legal_forms_in_any_order(text: str, tokens: tuple[str, ...]) -> None:
+    assert normalize_name(text, kind=EntityType.entity).tokens == tokens
+
+
+def test_skeleton_keeps_digraphs_apart() -> None:
+    assert skeleton("shaikh") == skeleton("chaikh") == "x"
+    assert skeleton("agha") != skeleton("cho")  # Arabic ghayn is not a hushing sound
+    assert skeleton("mohammed") == skeleton("muhamad") == "mhmt"
+
+
 def test_normalise_honorifics_and_last_first() -> None:
     n = normalize_name("Sheikh Mohammed bin Rashid al-Maktoum", kind=EntityType.person)
     assert n.tokens == ("mohammed", "bin", "rashid", "al", "maktoum")
@@ -175,6 +199,14 @@ def test_dropped_middle_name_and_initials(screener: Screener) -> None:
     assert score(screener, "John M. Smith", "smith") >= HIT_THRESHOLD
     # the query's extra token counts more than the listing's extra token
     assert score(screener, "John Michael Peter Smith", "smith") < 1.0
+    # a missing patronymic weighs less than another missing name
+    assert score(screener, "Vladimir Putin", "putin") > score(screener, "John Smith", "smith")
+
+
+def test_partial_and_inexact_compound(screener: Screener) -> None:
+    exact_part = score(screener, "John Smith", "smith")
+    inexact_part = score(screener, "John Smyth", "smith")
+    assert inexact_part < exact_part - 0.05
 
 
 def test_cross_script_queries(screener: Screener) -> None:

@@ -26,7 +26,7 @@ from caseworker.checks.screening.normalize import (
 from caseworker.exceptions import RuntimeFailure
 
 # Bump when the layout or the normalisation changes: an older cache is then rebuilt.
-INDEX_VERSION = 2
+INDEX_VERSION = 4
 # At most this many names leave the blocking stage for scoring.
 MAX_CANDIDATES = 150
 QUALITY_CODES: tuple[NameQuality, ...] = (NameQuality.primary, NameQuality.strong, NameQuality.weak)
@@ -199,6 +199,8 @@ class ScreeningIndex:
         `mask` (one bool per name) restricts the answer, e.g. to names of PEP-listed entities.
         """
         keys = {k for t in query.tokens for k in blocking_keys(t)}
+        # A query token missing one letter of a listed one hits that token's deletion keys.
+        keys.update("d" + skel for t in query.tokens if len(skel := skeleton(t)) >= 3)
         keys.update(joined_keys(query))
         kids = [self.key_ids[k] for k in keys if k in self.key_ids]
         if not kids:

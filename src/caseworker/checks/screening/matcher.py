@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -32,6 +33,7 @@ from caseworker.checks.screening.normalize import (
     GENERIC,
     LEGAL_FORMS_SURE,
     LEGAL_FORMS_WEAK,
+    LEGAL_RUN,
     NormalizedName,
     phonetic_key,
     skeleton,
@@ -49,13 +51,22 @@ EXPONENT = (
 # middle name may be left out of a query, a word of a company's name hardly.
 LISTED_EXTRA = {EntityType.person: 0.3}
 LISTED_EXTRA_OTHER = 0.6
-MIN_PAIR = 0.6  # token pairs less similar than this are not aligned
+LISTED_EXTRA_INEXACT = 0.6  # ... when not every aligned token is exact
+EXACT = 0.97
+# A patronymic ("vladimirovich", "petrovna") is often left out: it weighs half when missing.
+PATRONYMIC_EXTRA = 0.5
+_PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ovych|ivna|ogly|oglu|kyzy|qizi)$")
+RESPLIT_SIM = 0.95
+MIN_PAIR = 0.65  # token pairs less similar than this are not aligned
 PHONETIC_FLOOR = 0.88  # the same Metaphone key (of 2+ letters) makes tokens this similar
+SLIP_SIM, SLIP_MIN_LENGTH, SLIP_MIN_WEIGHT = 0.86, 4, 0.6  # see `_similarity`
+PHONETIC_MIN_STRICT = 0.6  # ... when the spellings are at least this similar
 INITIAL_SIM = 0.9  # "j" against "john"
+SKELETON_CAP = np.array([0.0, 0.6, 0.8, 1.0], dtype=np.float32)  # by consonants in skeleton
 RESCORE = 25  # names scored exactly after the vectorised pre-score
 
 
-_NOISE = sorted(w for w in LEGAL_FORMS_SURE | LEGAL_FORMS_WEAK | GENERIC if len(w) >= 4)
+_NOISE = sorted(w for w in LEGAL_FORMS_SURE | LEGAL_FORMS_WEAK | LEGAL_RUN | GENERIC if len(w) >= 4)
 
 
 class MatchStatus(StrEnum):
@@ -100,21 +111,37 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     words = [index.vocab[i] for i in vocab]
     qt = list(q.tokens)
     strict = process.cdist(qt, words, scorer=OSA.normalized_similarity, dtype=np.float32)
+    # One slip (a letter wrong, missing, extra or swapped) after an intact first letter, in a
+    # listed token rare enough that few other listed tokens are that close: a typo.
+    qlen = np.array([len(t) for t in qt])[:, None]
+    vlen = np.array([len(w) for w in words])[None, :]
+    edits = np.rint((1.0 - strict) * np.maximum(qlen, vlen))
+    slip = (
+        (edits == 1)
+        & (np.minimum(qlen, vlen) >= SLIP_MIN_LENGTH)
+        & (np.array([t[0] for t in qt])[:, None] == np.array([w[0] for w in words])[None, :])
+        & (index.vocab_weight[vocab] >= SLIP_MIN_WEIGHT)[None, :]
+    )
+    strict = np.where(slip, np.maximum(strict, SLIP_SIM), strict)
     qp = np.array([p if len(p) >= 3 else "#" for p in q.phonetic])
     vp = np.array([index.vocab_phonetic[i] or "-" for i in vocab])
-    strict = np.where(qp[:, None] == vp[None, :], np.maximum(strict, PHONETIC_FLOOR), strict)
+    # The same sound, if the spelling is not far off ("perez" and "paris" share a key).
+    sounds = (qp[:, None] == vp[None, :]) & (strict >= PHONETIC_MIN_STRICT)
+    strict = np.where(sounds, np.maximum(strict, PHONETIC_FLOOR), strict)
     first = np.array([w[0] for w in words])
     qfirst = np.array([t[0] for t in qt])
     qlen1 = np.array([len(t) == 1 for t in qt])
     vlen1 = np.array([len(w) == 1 for w in words])
     initial = (qfirst[:, None] == first[None, :]) & (qlen1[:, None] ^ vlen1[None, :])
     strict = np.where(initial, np.maximum(strict, INITIAL_SIM), strict)
-    skel = process.cdist(
-        [skeleton(t) for t in qt],
-        [index.vocab_skeleton[i] for i in vocab],
-        scorer=OSA.normalized_similarity,
-        dtype=np.float32,
+    qskel = [skeleton(t) for t in qt]
+    vskel = [index.vocab_skeleton[i] for i in vocab]
+    skel = process.cdist(qskel, vskel, scorer=OSA.normalized_similarity, dtype=np.float32)
+    # One or two consonants say little: "l" is "lee", "ali" and "ولی" alike.
+    shortest = np.minimum(
+        np.array([len(k) for k in qskel])[:, None], np.array([len(k) for k in vskel])[None, :]
     )
+    skel *= SKELETON_CAP[np.minimum(shortest, len(SKELETON_CAP) - 1)]
     return np.stack([strict, np.maximum(strict, skel)])
 
 
@@ -154,7 +181,16 @@ def _name_score(
     matched = sum(float(lw[lj]) for _, lj, _ in pairs)
     free_q = [i for i in range(len(q.tokens)) if i not in {p[0] for p in pairs}]
     free_l = [j for j in range(len(listed)) if j not in {p[1] for p in pairs}]
-    total = matched + float(qw[free_q].sum()) + listed_extra * float(lw[free_l].sum())
+    person = listed_extra == LISTED_EXTRA[EntityType.person]
+    if free_l and any(s < EXACT for _, _, s in pairs):
+        # Part of the listed name missing *and* the rest only approximately there: two weak
+        # signals that compound ("sami qasim" / "sami jasim muhammad").
+        listed_extra = max(listed_extra, LISTED_EXTRA_INEXACT)
+    missing = sum(
+        float(lw[j]) * (PATRONYMIC_EXTRA if person and _PATRONYMIC.search(listed[j]) else 1.0)
+        for j in free_l
+    )
+    total = matched + float(qw[free_q].sum()) + listed_extra * missing
     token_score = gained / total if total else 0.0
     score = max(token_score, joined**EXPONENT)
     phonetic = [q.phonetic[i] == phonetic_key(listed[j]) != "" for i, j, _ in pairs]
@@ -202,7 +238,11 @@ def score_names(
     qw = np.array([_query_weight(t, index) for t in q.tokens], dtype=np.float32)
     gathered = np.where(loose[None, :, None], sims[1][:, inv], sims[0][:, inv])  # (Q, C, T)
     best = gathered.max(axis=2)
-    pre = (np.where(best >= MIN_PAIR, best, 0.0) ** 2 * qw[:, None]).sum(axis=0) / qw.sum()
+    # Listed tokens no query token comes near weigh against the name, as in `_name_score`.
+    lw = np.where(pad, 0.0, index.vocab_weight[np.where(pad, 0, vocab)])[inv]  # (C, T)
+    missing = (lw * (gathered.max(axis=0) < MIN_PAIR)).sum(axis=1)
+    gain = (np.where(best >= MIN_PAIR, best, 0.0) ** 2 * qw[:, None]).sum(axis=0)
+    pre = gain / (qw.sum() + LISTED_EXTRA[EntityType.person] * missing)
     cand_joined = [index.name_joined[n] for n in names.tolist()]
     joined = process.cdist([q.joined], cand_joined, scorer=OSA.normalized_similarity)[0]
     if q.transliterated or loose.any():
@@ -214,7 +254,9 @@ def score_names(
         joined = np.where(loose, np.maximum(joined, skel), joined)
     # The joined comparison is for names split or merged differently ("abd allah" / "abdullah").
     ntok = (rows >= 0).sum(axis=1)
-    joined = np.where(loose | (ntok != len(q.tokens)), joined, 0.0)
+    # Names with as many tokens compare joined only when split elsewhere ("gpbm ortgage").
+    resplit = (ntok != len(q.tokens)) | (joined >= RESPLIT_SIM)
+    joined = np.where(loose | resplit, joined, 0.0)
     pre = np.maximum(pre, joined**EXPONENT)
     top = np.argsort(-pre, kind="stable")[:keep]
     out: list[_Scored] = []
@@ -248,6 +290,8 @@ def _query_weight(token: str, index: ScreeningIndex) -> float:
         token, _NOISE, scorer=OSA.normalized_similarity, score_cutoff=0.7
     ):
         return 0.2  # a misspelt legal form or business word ("compani", "limted")
+    if len(token) <= 3:
+        return 0.3  # a short token the lists do not have: an abbreviation or stray letters
     return static_weight(token) or length_factor(token)
 
 

@@ -9,6 +9,8 @@ from functools import lru_cache
 
 import jellyfish
 from anyascii import anyascii
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from caseworker.checks.screening.entity import EntityType
 
@@ -37,15 +39,16 @@ def _words(text: str) -> frozenset[str]:
 # Titles removed at the start of a person's name.
 HONORIFICS = _words(
     "mr mrs ms miss mx dr prof professor sir dame lord lady madam mme mlle herr frau sheikh "
-    "shaikh sheik shaykh cheikh haji hajji hadji alhaj alhajj hajj mullah mulla maulana "
+    "shaikh sheik shaykh cheikh chaikh chaykh sheykh haji hajji hadji alhaj alhajj hajj mullah "
+    "mulla maulana "
     "maulvi mawlawi mufti hon honourable honorable excellency gen general col colonel capt "
     "captain maj major lt lieutenant sgt cmdr commander adm admiral brig brigadier rev "
     "reverend fr father pastor bishop ayatollah hojatoleslam president minister senator judge"
 )
 # ... of which these are removed anywhere.
 TITLES = _words(
-    "mr mrs ms dr prof sheikh shaikh sheik shaykh haji hajji hadji alhaj alhajj mullah "
-    "maulana maulvi mawlawi hojatoleslam ayatollah"
+    "mr mrs ms dr prof sheikh shaikh sheik shaykh cheikh chaikh chaykh sheykh haji hajji hadji "
+    "alhaj alhajj mullah maulana maulvi mawlawi hojatoleslam ayatollah"
 )
 SUFFIXES = frozenset(["jr", "sr", "jnr", "snr", "ii", "iii", "iv"])
 # Particles: kept, with a low weight.
@@ -84,6 +87,17 @@ LEGAL_PHRASES: tuple[tuple[str, ...], ...] = (
     ("co", "ltd"),
 )
 
+# Words of spelled-out legal forms ("open joint stock company", "limited liability company").
+# A run of two or more of them holding a core word is a legal form in whatever order or
+# abbreviation it is written ("company joint stock closed", "ltd liability co", "private ltd");
+# words of five letters or more also match with one typo ("liabliity", "publik").
+LEGAL_CORE = _words(
+    "joint stock company co limited ltd liability partnership responsibility anonima anonyme "
+    "corporation incorporated"
+)
+LEGAL_RUN = LEGAL_CORE | _words("open closed public private sa de cv societe sociedad")
+_LEGAL_FUZZY = sorted(w for w in LEGAL_RUN if len(w) >= 5)
+
 _ABJAD = re.compile(  # Hebrew, Arabic (with supplements and presentation forms)
     "[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]"
 )
@@ -92,6 +106,9 @@ _SYLLABIC = re.compile(  # Hangul, Kana, CJK ideographs: one token per character
 )
 _DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}(?:[^\W\d_]\b)?")
 _SPLIT = re.compile(r"[^a-z0-9]+")
+_DIGRAPH_SOUND = {"sch": "x", "sh": "x", "ch": "x", "kh": "x", "gh": "G", "th": "t", "dh": "t"}
+_DIGRAPH_SOUND["ph"] = "f"
+_DIGRAPHS = re.compile("|".join(sorted(_DIGRAPH_SOUND, key=len, reverse=True)))
 _SKELETON_FOLD = str.maketrans("gqcbdzv", "kkkptsf", "aeiouyw")
 
 
@@ -113,8 +130,12 @@ class NormalizedName:
 
 
 def skeleton(token: str) -> str:
-    """Consonant skeleton: vowels dropped, voiced/unvoiced pairs folded, repeats collapsed."""
-    folded = token.translate(_SKELETON_FOLD)
+    """Consonant skeleton: vowels dropped, voiced/unvoiced pairs folded, repeats collapsed.
+
+    Digraphs become one sound first: "sh", "ch", "kh", "sch" one hushing sound ("x"), "gh"
+    another ("G", Arabic ghayn), "th"/"dh" are "t", "ph" is "f".
+    """
+    folded = _DIGRAPHS.sub(lambda m: _DIGRAPH_SOUND[m.group(0)], token).translate(_SKELETON_FOLD)
     out = [c for i, c in enumerate(folded) if i == 0 or c != folded[i - 1]]
     return "".join(out)
 
@@ -156,6 +177,50 @@ def _strip_phrases(tokens: list[str], removed: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=16384)
+def legal_word(token: str) -> str | None:
+    """Return the legal-form word `token` is (one typo allowed in long words), or None."""
+    if token in LEGAL_RUN:
+        return token
+    if len(token) >= 5:
+        found = process.extractOne(
+            token, _LEGAL_FUZZY, scorer=OSA.distance, score_cutoff=1, processor=None
+        )
+        if found is not None:
+            return str(found[0])
+    return None
+
+
+# Legal forms no name part is one letter away from (unlike "corp"/"corn", "sarl"/"sara").
+_LONG_FORMS = ("cjsc", "ojsc", "pjsc", "gmbh", "eood", "fzco", "fzllc", "limited", "incorporated")
+
+
+def _misspelt_legal_form(token: str) -> bool:
+    """One edit after the first letter of an unmistakable legal form ("ojsk", "gmbb")."""
+    return len(token) >= 4 and any(
+        token[0] == form[0] and OSA.distance(token, form, score_cutoff=1) == 1
+        for form in _LONG_FORMS
+    )
+
+
+def _strip_legal_runs(tokens: list[str], removed: list[str]) -> list[str]:
+    words = [legal_word(t) for t in tokens]
+    keep = [True] * len(tokens)
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and words[j] is not None:
+            j += 1
+        core = {w for w in words[i:j] if w in LEGAL_CORE}
+        if j - i >= 2 and core:
+            keep[i:j] = [False] * (j - i)
+        i = max(j, i + 1)
+    if all(keep) or not any(keep):
+        return tokens
+    removed.extend(t for t, k in zip(tokens, keep, strict=True) if not k)
+    return [t for t, k in zip(tokens, keep, strict=True) if k]
+
+
 def _strip_noise(tokens: list[str], kind: EntityType | None, removed: list[str]) -> list[str]:
     if kind != EntityType.entity:
         while len(tokens) > 1 and tokens[0] in HONORIFICS:
@@ -168,8 +233,13 @@ def _strip_noise(tokens: list[str], kind: EntityType | None, removed: list[str])
             tokens = [t for t in tokens if t not in TITLES]
     if kind == EntityType.person:
         return tokens
+    tokens = _strip_legal_runs(tokens, removed)
     tokens = _strip_phrases(tokens, removed)
     kept = [t for t in tokens if t not in LEGAL_FORMS_SURE and t not in LEGAL_FORMS_WEAK]
+    if len(kept) >= 2:  # a misspelt legal form at either end ("ojsk rn holding", "vtb djsc")
+        for end in (0, -1):
+            if _misspelt_legal_form(kept[end]):
+                removed.append(kept.pop(end))
     if not kept:
         return tokens
     removed.extend(t for t in tokens if t not in kept)
