@@ -26,7 +26,7 @@ from caseworker.checks.screening.normalize import (
 from caseworker.exceptions import RuntimeFailure
 
 # Bump when the layout or the normalisation changes: an older cache is then rebuilt.
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 # At most this many names leave the blocking stage for scoring.
 MAX_CANDIDATES = 150
 QUALITY_CODES: tuple[NameQuality, ...] = (NameQuality.primary, NameQuality.strong, NameQuality.weak)
@@ -96,6 +96,16 @@ def fingerprint(entities: Sequence[ListedEntity]) -> str:
     return h.hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class VocabArrays:
+    """Token features of the vocabulary, one array element per token id."""
+
+    length: IntArray
+    first: npt.NDArray[np.str_]
+    phonetic: npt.NDArray[np.str_]
+    skeleton_length: IntArray
+
+
 @dataclass(eq=False)
 class ScreeningIndex:
     """Normalised names of all entities, per-token features, and key -> names postings."""
@@ -114,6 +124,7 @@ class ScreeningIndex:
     name_flags: IntArray  # FLAG_* bits
     name_tokens: IntArray  # (names, max tokens) vocab ids, -1 padded
     name_joined: list[str]
+    name_joined_skeleton: list[str]
     key_ids: dict[str, int]
     key_weight: FloatArray
     post_offsets: npt.NDArray[np.int64]
@@ -122,6 +133,16 @@ class ScreeningIndex:
     @cached_property
     def token_ids(self) -> dict[str, int]:
         return {t: i for i, t in enumerate(self.vocab)}
+
+    @cached_property
+    def vocab_arrays(self) -> VocabArrays:
+        """Per-token lengths, first letters and keys as arrays, for vectorised comparisons."""
+        return VocabArrays(
+            length=np.array([len(t) for t in self.vocab], dtype=np.int32),
+            first=np.array([t[0] for t in self.vocab]),
+            phonetic=np.array([p or "-" for p in self.vocab_phonetic]),
+            skeleton_length=np.array([len(k) for k in self.vocab_skeleton], dtype=np.int32),
+        )
 
     @cached_property
     def name_length(self) -> npt.NDArray[np.float64]:
@@ -185,6 +206,7 @@ class ScreeningIndex:
             name_flags=np.array([_flags(r[2]) for r in norm], dtype=np.int32),
             name_tokens=tokens,
             name_joined=[r[2].joined for r in norm],
+            name_joined_skeleton=[skeleton(r[2].joined) for r in norm],
             key_ids=key_ids,
             key_weight=np.log1p(n_names / np.maximum(lengths, 1)).astype(np.float32),
             post_offsets=offsets,

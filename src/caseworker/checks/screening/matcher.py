@@ -109,37 +109,35 @@ class _Scored:
 def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> FloatArray:
     """Query tokens x vocabulary tokens; plane 0 is strict, plane 1 adds consonant skeletons."""
     words = [index.vocab[i] for i in vocab]
+    arrays = index.vocab_arrays
     qt = list(q.tokens)
     strict = process.cdist(qt, words, scorer=OSA.normalized_similarity, dtype=np.float32)
+    qlen = np.array([len(t) for t in qt])[:, None]
+    vlen = arrays.length[vocab][None, :]
+    qfirst = np.array([t[0] for t in qt])[:, None]
+    same_first = qfirst == arrays.first[vocab][None, :]
     # One slip (a letter wrong, missing, extra or swapped) after an intact first letter, in a
     # listed token rare enough that few other listed tokens are that close: a typo.
-    qlen = np.array([len(t) for t in qt])[:, None]
-    vlen = np.array([len(w) for w in words])[None, :]
     edits = np.rint((1.0 - strict) * np.maximum(qlen, vlen))
     slip = (
         (edits == 1)
         & (np.minimum(qlen, vlen) >= SLIP_MIN_LENGTH)
-        & (np.array([t[0] for t in qt])[:, None] == np.array([w[0] for w in words])[None, :])
+        & same_first
         & (index.vocab_weight[vocab] >= SLIP_MIN_WEIGHT)[None, :]
     )
     strict = np.where(slip, np.maximum(strict, SLIP_SIM), strict)
     qp = np.array([p if len(p) >= 3 else "#" for p in q.phonetic])
-    vp = np.array([index.vocab_phonetic[i] or "-" for i in vocab])
     # The same sound, if the spelling is not far off ("perez" and "paris" share a key).
-    sounds = (qp[:, None] == vp[None, :]) & (strict >= PHONETIC_MIN_STRICT)
+    sounds = (qp[:, None] == arrays.phonetic[vocab][None, :]) & (strict >= PHONETIC_MIN_STRICT)
     strict = np.where(sounds, np.maximum(strict, PHONETIC_FLOOR), strict)
-    first = np.array([w[0] for w in words])
-    qfirst = np.array([t[0] for t in qt])
-    qlen1 = np.array([len(t) == 1 for t in qt])
-    vlen1 = np.array([len(w) == 1 for w in words])
-    initial = (qfirst[:, None] == first[None, :]) & (qlen1[:, None] ^ vlen1[None, :])
+    initial = same_first & ((qlen == 1) ^ (vlen == 1))
     strict = np.where(initial, np.maximum(strict, INITIAL_SIM), strict)
     qskel = [skeleton(t) for t in qt]
     vskel = [index.vocab_skeleton[i] for i in vocab]
     skel = process.cdist(qskel, vskel, scorer=OSA.normalized_similarity, dtype=np.float32)
     # One or two consonants say little: "l" is "lee", "ali" and "ولی" alike.
     shortest = np.minimum(
-        np.array([len(k) for k in qskel])[:, None], np.array([len(k) for k in vskel])[None, :]
+        np.array([len(k) for k in qskel])[:, None], arrays.skeleton_length[vocab][None, :]
     )
     skel *= SKELETON_CAP[np.minimum(shortest, len(SKELETON_CAP) - 1)]
     return np.stack([strict, np.maximum(strict, skel)])
@@ -229,6 +227,8 @@ def score_names(
     if not q.tokens or len(names) == 0:
         return []
     rows = index.name_tokens[names]
+    ntok = (rows >= 0).sum(axis=1)
+    rows = rows[:, : int(ntok.max())]
     vocab, inv = np.unique(rows, return_inverse=True)
     inv = inv.reshape(rows.shape)
     pad = vocab < 0
@@ -245,15 +245,14 @@ def score_names(
     pre = gain / (qw.sum() + LISTED_EXTRA[EntityType.person] * missing)
     cand_joined = [index.name_joined[n] for n in names.tolist()]
     joined = process.cdist([q.joined], cand_joined, scorer=OSA.normalized_similarity)[0]
-    if q.transliterated or loose.any():
+    if (loose_at := np.flatnonzero(loose)).size:
         skel = process.cdist(
             [skeleton(q.joined)],
-            [skeleton(j) for j in cand_joined],
+            [index.name_joined_skeleton[n] for n in names[loose_at].tolist()],
             scorer=OSA.normalized_similarity,
         )[0]
-        joined = np.where(loose, np.maximum(joined, skel), joined)
+        joined[loose_at] = np.maximum(joined[loose_at], skel)
     # The joined comparison is for names split or merged differently ("abd allah" / "abdullah").
-    ntok = (rows >= 0).sum(axis=1)
     # Names with as many tokens compare joined only when split elsewhere ("gpbm ortgage").
     resplit = (ntok != len(q.tokens)) | (joined >= RESPLIT_SIM)
     joined = np.where(loose | resplit, joined, 0.0)
