@@ -1,0 +1,1 @@
+"""Documents: intake and OCR, typed extraction, verification against the case, inspection."""
