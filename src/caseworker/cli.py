@@ -1,4 +1,4 @@
-"""The `caseworker` command line: run, worker, validate, schema."""
+"""The `caseworker` command line: run, worker, validate, schema, screening and documents."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from caseworker.checks.documents import cli as documents_cli
 from caseworker.checks.screening.cli import lists_app, screen
 from caseworker.exceptions import AuthoringError, CaseworkerError, JobFailed
 from caseworker.logs import configure
@@ -27,6 +28,9 @@ audit_app = typer.Typer(help="Inspect and verify jobs' audit trails.", no_args_i
 app.add_typer(audit_app, name="audit")
 app.add_typer(lists_app, name="lists")
 app.command("screen")(screen)
+app.command("extract")(documents_cli.extract)
+app.command("verify")(documents_cli.verify)
+app.command("inspect")(documents_cli.inspect)
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 

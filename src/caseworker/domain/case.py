@@ -184,9 +184,14 @@ def parse_case(data: str | bytes | dict[str, Any], *, source: str = "case") -> C
 
 
 def load_case(path: Path) -> Case:
-    """Read and validate a case file."""
+    """Read and validate a case file; document paths become absolute, from the case's folder."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CaseInvalid(f"cannot read case file {path}: {exc.strerror}") from exc
-    return parse_case(text, source=str(path))
+    case = parse_case(text, source=str(path))
+    folder = path.resolve().parent
+    for document in case.documents:
+        if document.path and not Path(document.path).is_absolute():
+            document.path = str(folder / document.path)
+    return case

@@ -250,8 +250,17 @@ class AddressParts:
 
     postcode: str | None
     numbers: tuple[str, ...]
-    street: str
+    street: str  # every word that is not a number, postcode or country
     country: str | None
+    street_name: str | None = None  # the words between the house number and the street type
+
+
+_STREET_TYPES = (
+    "street|road|avenue|lane|drive|court|close|way|place|square|boulevard|highway|green|"
+    "gardens|terrace|crescent|parkway|row|walk|hill|park|quay|wharf|mews|grove|rise|view"
+)
+_STREET_NAME = re.compile(rf"\b\d+[a-z]?\s+((?:[a-z]+\s+){{0,3}}?(?:{_STREET_TYPES}))\b")
+_STREET_NAME_AFTER = re.compile(r"\b([a-zäöüß]+(?:strasse|weg|gasse|allee|platz|ring|damm))\s+\d+")
 
 
 def address_parts(text: str) -> AddressParts:
@@ -280,7 +289,9 @@ def address_parts(text: str) -> AddressParts:
         for w in folded.split()
         if not any(c.isdigit() for c in w) and w not in codes
     )
-    return AddressParts(postcode, numbers, street, country)
+    expanded = " ".join(_STREET_WORDS.get(w, w) for w in _fold(upper).split())
+    named = _STREET_NAME.search(expanded) or _STREET_NAME_AFTER.search(expanded)
+    return AddressParts(postcode, numbers, street, country, named.group(1) if named else None)
 
 
 def compare_addresses(document: str, attested: str) -> Comparison:
@@ -301,6 +312,10 @@ def compare_addresses(document: str, attested: str) -> Comparison:
         and not (set(a.numbers) <= set(b.numbers) or set(b.numbers) <= set(a.numbers))
     ):
         return Comparison(False, 0.3, f"numbers {', '.join(a.numbers)} vs {', '.join(b.numbers)}")
+    if a.street_name and b.street_name:
+        named = fuzz.ratio(a.street_name, b.street_name) / 100.0
+        if named < STREET_MATCH:
+            return Comparison(False, named, f"street '{a.street_name}' vs '{b.street_name}'")
     sim = fuzz.token_set_ratio(a.street, b.street) / 100.0
     if sim < STREET_MATCH:
         return Comparison(False, sim, f"street differs ({sim:.2f})")

@@ -131,6 +131,12 @@ _JURISDICTION_CLUES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"Companies Registration Office|\bIreland\b", re.I), "IE"),
     (re.compile(r"Handelsregister|Amtsgericht|Registergericht", re.I), "DE"),
+    (re.compile(r"Kamer van Koophandel|Netherlands Chamber of Commerce|\bKvK\b", re.I), "NL"),
+    (re.compile(r"Crossroads Bank for Enterprises|Banque-Carrefour|\bKBO\b", re.I), "BE"),
+    (re.compile(r"Department of Registrar of Companies and Intellectual Property", re.I), "CY"),
+    (re.compile(r"Department of Economy and Tourism|United Arab Emirates", re.I), "AE"),
+    (re.compile(r"Corporations Canada|Canada Business Corporations Act", re.I), "CA"),
+    (re.compile(r"Registre du commerce et des sociétés|\bRCS\b|\bINPI\b", re.I), "FR"),
 )
 _US_OFFICE = re.compile(
     r"registered office of the (?:corporation|limited liability company|company) in the State "
@@ -195,7 +201,7 @@ def _authority(lines: Sequence[DocLine]) -> ExtractedField:
 
 
 def _office(lines: Sequence[DocLine]) -> ExtractedField:
-    found = labelled(lines, OFFICE_LABELS, below=5, continuation=True)
+    found = labelled(lines, OFFICE_LABELS, below=7, continuation=True)
     if found:
         return _field(found, _address_text(found))
     de = search(lines, _US_OFFICE, group=0, span=2)
@@ -224,6 +230,7 @@ def extract_incorporation(lines: Sequence[DocLine]) -> dict[str, ExtractedField]
         lambda: (search(lines, _CERTIFIES, span=4), SENTENCE_SURE),
         lambda: (search(lines, _QUOTED_NAME, span=3), SENTENCE_SURE),
         lambda: (search(lines, _NAME_OF_CORPORATION, span=1), SENTENCE_SURE),
+        lambda: (labelled(lines, ("Name",)), SHAPE_SURE),  # a bare "Name" row, last resort
     )
     number, number_sure = _first(
         lambda: (labelled(lines, NUMBER_LABELS, accept=re.compile(r"\d")), LABEL_SURE),
@@ -390,6 +397,8 @@ _ROLES = (
     "person with significant control",
     "beneficial owner",
     "shareholder",
+    "stockholder",
+    "member",
     "director",
     "member",
     "partner",
@@ -424,12 +433,14 @@ def _owner_rows(lines: Sequence[DocLine]) -> list[tuple[Owner, DocLine]]:
         if cells:
             name = clean(re.sub(r"^[#\d]+[.)]?\s+", "", cells[0].text))
             name = re.sub(rf"\s+{role}\b.*$", "", name, flags=re.I)
+            role = _ROLE_NAMES.get(role, role)
             owners.append(
                 (Owner(name=name, percentage=float(pct[-1].replace(",", ".")), role=role), row[0])
             )
     return owners
 
 
+_ROLE_NAMES = {"stockholder": "shareholder", "member": "shareholder"}
 _NAME_HEADER = re.compile(r"\bname\b|^\s*#?\s*(?:holder|member|shareholder)s?\s*$", re.I)
 
 

@@ -7,6 +7,7 @@ pages and images through OCR. `read_document_inprocess` does the same work witho
 
 from __future__ import annotations
 
+from caseworker.checks.documents.inspect import Inspection
 from caseworker.checks.documents.reader import (
     DEFAULT_LIMITS,
     IntakeLimits,
@@ -15,7 +16,7 @@ from caseworker.checks.documents.reader import (
     detect_media_type,
     read_document_inprocess,
 )
-from caseworker.checks.documents.sandbox import read_in_child
+from caseworker.checks.documents.sandbox import inspect_in_child, read_in_child
 from caseworker.checks.documents.text import DocumentText
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "IntakeLimits",
     "MediaType",
     "detect_media_type",
+    "inspect_file",
     "read_document",
     "read_document_inprocess",
 ]
@@ -40,3 +42,12 @@ def read_document(
     check_size(data, name, limits)
     detect_media_type(data, name=name)
     return read_in_child(data, name=name, limits=limits, ocr=ocr)
+
+
+def inspect_file(
+    data: bytes, *, name: str = "document", limits: IntakeLimits = DEFAULT_LIMITS
+) -> Inspection:
+    """Look for tampering signals in `data`, in a bounded child process like `read_document`."""
+    check_size(data, name, limits)
+    detect_media_type(data, name=name)
+    return inspect_in_child(data, name=name, limits=limits)

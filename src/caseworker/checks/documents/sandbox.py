@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 
 import caseworker
 from caseworker.checks.documents.errors import DocumentInvalid, DocumentTooLarge
+from caseworker.checks.documents.inspect import Inspection, inspect_document
 from caseworker.checks.documents.reader import IntakeLimits, read_document_inprocess
 from caseworker.checks.documents.text import DocumentText
 from caseworker.exceptions import ConfigurationError
@@ -74,15 +75,28 @@ def looks_secret(variable: str) -> bool:
     return any(word in variable.upper() for word in SECRET_WORDS)
 
 
-def encode_request(data: bytes, name: str, limits: IntakeLimits, ocr: bool) -> bytes:
+def encode_request(
+    data: bytes, name: str, limits: IntakeLimits, ocr: bool, task: str = "read"
+) -> bytes:
     """Encode the child's stdin: a JSON header line, then the file's bytes."""
-    header = json.dumps({"name": name, "limits": asdict(limits), "ocr": ocr})
+    header = json.dumps({"name": name, "limits": asdict(limits), "ocr": ocr, "task": task})
     return header.encode() + b"\n" + data
 
 
 def read_in_child(data: bytes, *, name: str, limits: IntakeLimits, ocr: bool) -> DocumentText:
     """Read `data` in a fresh child process within `limits.timeout_s` and `limits.memory_mb`."""
-    request = encode_request(data, name, limits, ocr)
+    reply = run_child(encode_request(data, name, limits, ocr), name, limits)
+    return DocumentText.model_validate(reply["document"])
+
+
+def inspect_in_child(data: bytes, *, name: str, limits: IntakeLimits) -> Inspection:
+    """Inspect `data` for tampering signals in a child process, bounded like reading."""
+    reply = run_child(encode_request(data, name, limits, False, "inspect"), name, limits)
+    return Inspection.model_validate(reply["inspection"])
+
+
+def run_child(request: bytes, name: str, limits: IntakeLimits) -> dict[str, Any]:
+    """Run one request in a fresh child; its reply, or the error its reply or death calls for."""
     with subprocess.Popen(
         child_command(),
         stdin=subprocess.PIPE,
@@ -103,13 +117,13 @@ def read_in_child(data: bytes, *, name: str, limits: IntakeLimits, ocr: bool) ->
 
 def decode_reply(
     reply: bytes, errors: str, returncode: int, name: str, limits: IntakeLimits
-) -> DocumentText:
-    """Return the document text the child sent, or raise what its reply or death calls for."""
+) -> dict[str, Any]:
+    """Return the child's answer, or raise what its reply or death calls for."""
     if returncode == 0 and reply:
         try:
-            message = json.loads(reply)
-            if "document" in message:
-                return DocumentText.model_validate(message["document"])
+            message: dict[str, Any] = json.loads(reply)
+            if "error" not in message:
+                return message
             error, text = ERRORS.get(message["error"], DocumentInvalid), message["message"]
         except (ValueError, KeyError, TypeError) as exc:
             raise DocumentInvalid(f"{name}: the document reader sent a bad reply ({exc})") from None
@@ -169,15 +183,21 @@ def limit_resources(limits: IntakeLimits) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, resource.RLIM_INFINITY))
 
 
-def read_request(stdin: BinaryIO) -> tuple[str, IntakeLimits, bool]:
-    """Read a request's header: the file's name, the limits and whether to OCR."""
+def read_request(stdin: BinaryIO) -> tuple[str, IntakeLimits, bool, str]:
+    """Read a request's header: the file's name, the limits, whether to OCR, and the task."""
     header = json.loads(stdin.readline())
-    return header["name"], IntakeLimits(**header["limits"]), bool(header["ocr"])
+    task = str(header.get("task", "read"))
+    return header["name"], IntakeLimits(**header["limits"]), bool(header["ocr"]), task
 
 
-def answer(data: bytes, name: str, limits: IntakeLimits, ocr: bool) -> dict[str, Any]:
-    """Read one file and build the reply: its text, or the error the parent should raise."""
+def answer(
+    data: bytes, name: str, limits: IntakeLimits, ocr: bool, task: str = "read"
+) -> dict[str, Any]:
+    """Do one task on one file and build the reply, or the error the parent should raise."""
     try:
+        if task == "inspect":
+            found = inspect_document(data, name=name)
+            return {"inspection": found.model_dump(mode="json")}
         document = read_document_inprocess(data, name=name, limits=limits, ocr=ocr)
     except DocumentTooLarge as exc:
         return {"error": "too_large", "message": str(exc)}
@@ -199,9 +219,9 @@ def main() -> None:
     """Child entry point: read one request from stdin, write one JSON reply to stdout."""
     reply_fd = os.dup(1)
     os.dup2(2, 1)  # whatever a library prints goes to stderr, not into the reply
-    name, limits, ocr = read_request(sys.stdin.buffer)
+    name, limits, ocr, task = read_request(sys.stdin.buffer)
     limit_resources(limits)
-    reply = answer(sys.stdin.buffer.read(), name, limits, ocr)
+    reply = answer(sys.stdin.buffer.read(), name, limits, ocr, task)
     with os.fdopen(reply_fd, "wb") as out:
         out.write(json.dumps(reply).encode())
 
