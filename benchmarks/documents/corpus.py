@@ -240,6 +240,68 @@ REGISTRIES: dict[str, dict[str, Any]] = {  # the registry-extract layout's wordi
         "rows": (("Legal form", "Gesellschaft mit beschränkter Haftung"),
                  ("Share capital", "EUR 25,000.00"), ("Object of the company", "{activity}")),
     },
+    # Registries the example cases need (examples/cases/documents/generate.py); the random
+    # corpus draws only IE, SG and DE, so these change none of its documents.
+    "NL": {
+        "header": ("Netherlands Chamber of Commerce (Kamer van Koophandel)", "Business Register"),
+        "color": "#e8eef6", "title": ("Business Register extract", "Company Details"),
+        "name": ("Company name", "Legal name"),
+        "number": ("Registration number", "Registered number"),
+        "date": ("Date of incorporation", "Registration date"),
+        "office": ("Registered office address", "Registered office"),
+        "rows": (("Legal form", "Besloten vennootschap (B.V.)"), ("Status", "Active"),
+                 ("Activities", "{activity}")),
+    },
+    "BE": {
+        "header": ("Crossroads Bank for Enterprises (KBO)", "Federal Public Service Economy"),
+        "color": "#f4eee2", "title": ("Public search - Enterprise details", "Company Details"),
+        "name": ("Company name", "Legal name"),
+        "number": ("Registration number", "Company number"),
+        "date": ("Date of incorporation", "Registration date"),
+        "office": ("Registered office address", "Registered office"),
+        "rows": (("Legal form", "Besloten vennootschap (BV)"), ("Status", "Active"),
+                 ("Activities", "{activity}")),
+    },
+    "CY": {
+        "header": ("Department of Registrar of Companies and Intellectual Property", "Nicosia"),
+        "color": "#eef3e6", "title": ("Certificate of Incorporation", "Company Details"),
+        "name": ("Company name", "Name of company"),
+        "number": ("Registration number", "Registered number"),
+        "date": ("Date of incorporation", "Registration date"),
+        "office": ("Registered office address", "Registered office"),
+        "rows": (("Company type", "Private company limited by shares"),
+                 ("Status", "Registered"), ("Principal activity", "{activity}")),
+    },
+    "AE": {
+        "header": ("Department of Economy and Tourism, Dubai, United Arab Emirates",
+                   "Commercial Licence"),
+        "color": "#f5ede4", "title": ("Commercial Licence details", "Company Details"),
+        "name": ("Company name", "Legal name"),
+        "number": ("Registration number", "Registered number"),
+        "date": ("Registration date", "Date of incorporation"),
+        "office": ("Registered office address", "Registered address"),
+        "rows": (("Legal type", "Limited Liability Company"), ("Licence status", "Active"),
+                 ("Licensed activities", "{activity}")),
+    },
+    "CA": {
+        "header": ("Corporations Canada", "Innovation, Science and Economic Development"),
+        "color": "#f6e8e8", "title": ("Corporation information", "Company Details"),
+        "name": ("Corporate name", "Company name"),
+        "number": ("Registration number", "Company number"),
+        "date": ("Date of incorporation", "Incorporation date"),
+        "office": ("Registered office address", "Registered office"),
+        "rows": (("Status", "Active"), ("Business activity", "{activity}")),
+    },
+    "FR": {
+        "header": ("Registre du commerce et des sociétés (RCS)", "Extrait Kbis"),
+        "color": "#e9edf4", "title": ("Extract of registration (Kbis)", "Company Details"),
+        "name": ("Company name", "Legal name"),
+        "number": ("Registration number", "Registered number"),
+        "date": ("Registration date", "Date of incorporation"),
+        "office": ("Registered office address", "Registered office"),
+        "rows": (("Legal form", "Société par actions simplifiée (SAS)"), ("Status", "Active"),
+                 ("Activity", "{activity}")),
+    },
 }
 ACTIVITIES = (
     "Development of computer software", "Wholesale of industrial machinery",
@@ -272,7 +334,8 @@ TRANSACTIONS = (  # description, sign
 )
 CURRENCY = {"GB": "£", "US": "$", "IE": "€", "DE": "€"}
 TAX = {"GB": ("VAT @ 5%", 0.05), "US": ("Taxes and fees", 0.07), "IE": ("VAT @ 9%", 0.09),
-       "DE": ("VAT @ 19%", 0.19)}
+       "DE": ("VAT @ 19%", 0.19),
+       "FR": ("VAT @ 20%", 0.20), "KE": ("VAT @ 16%", 0.16)}  # FR, KE: the example cases' bills
 BRAND_COLORS = ("#0b5394", "#38761d", "#a61c00", "#6a1b9a", "#00838f", "#c15f00", "#1f3a5f")
 SPLITS = (  # typical shareholdings, in percent
     (100,), (50, 50), (60, 40), (75, 25), (40, 35, 25), (50, 30, 20), (45, 30, 15, 10),

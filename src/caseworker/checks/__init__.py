@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from caseworker.tools.registry import ToolRegistry
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for the annotation: document readers import this package, and start fast
+    from caseworker.tools.registry import ToolRegistry
 
 
 def register(registry: ToolRegistry) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image
@@ -13,7 +14,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.constants import UserAccessPermissions
 from reportlab.pdfgen.canvas import Canvas
 
-from caseworker.checks.documents import inspect
+from caseworker.checks.documents import inspect, inspect_fonts
 from caseworker.checks.documents.errors import DocumentInvalid, DocumentTooLarge
 from caseworker.checks.documents.inspect import Inspection, Signal, inspect_document
 
@@ -298,18 +299,131 @@ def test_family_used_throughout_the_document_is_layout() -> None:
     assert "mixed_fonts" not in codes(inspect_document(pdf(draw), now=NOW))
 
 
+COMPANY_NUMBER_RETYPED = [("Helvetica-Bold", "Company Number "), ("Times-Roman", "02745182")]
+NUMBER_RETYPED_BEFORE_TEXT = [("Times-Roman", "3318851"), ("Helvetica", " 8100 Authentication")]
+
+
+@pytest.mark.parametrize("parts", [COMPANY_NUMBER_RETYPED, NUMBER_RETYPED_BEFORE_TEXT])
+def test_value_retyped_at_a_line_end_in_another_family_is_mixed_fonts(
+    parts: list[tuple[str, str]],
+) -> None:
+    def draw(canvas: Canvas) -> None:
+        runs(canvas, 600, *parts)
+
+    signal = only(inspect_document(pdf(draw), now=NOW), "mixed_fonts")
+    font, value = next(part for part in parts if part[0] == "Times-Roman")
+    assert f"'{value}' is set in {font} next to the text of a line set in Helvetica" in (
+        signal.message
+    )
+    assert signal.evidence == "".join(text for _, text in parts)
+
+
+def table(canvas: Canvas, rows: list[tuple[str, str, str]], fonts: dict[int, str]) -> None:
+    """A register: a bold header, then one row per (name, shares, percentage) with the
+    percentage right-aligned; `fonts` sets the percentage font of some rows (default
+    Helvetica)."""
+    canvas.setFont("Helvetica-Bold", 9)
+    canvas.drawString(72, 640, "Name")
+    canvas.drawRightString(400, 640, "Shares")
+    canvas.drawRightString(520, 640, "% held")
+    for index, (name, shares, percentage) in enumerate(rows):
+        y = 620 - 20 * index
+        canvas.setFont("Helvetica", 9)
+        canvas.drawString(72, y, name)
+        canvas.drawRightString(400, y, shares)
+        canvas.setFont(fonts.get(index, "Helvetica"), 9)
+        canvas.drawRightString(520, y, percentage)
+
+
+REGISTER = [
+    ("Amelia Brown", "2,769", "27.69%"),
+    ("Rhys Walker", "2,619", "26.19%"),
+    ("Amelia Clarke", "2,617", "26.17%"),
+    ("Ananya Banerjee", "1,229", "12.29%"),
+    ("William Clarke", "766", "7.66%"),
+]
+
+
+def test_value_alone_in_a_table_cell_in_another_family_is_mixed_fonts() -> None:
+    def draw(canvas: Canvas) -> None:
+        table(canvas, REGISTER, {4: "Times-Roman"})
+
+    signal = only(inspect_document(pdf(draw), now=NOW), "mixed_fonts")
+    assert signal.message.startswith("'7.66%' is set in Times-Roman on a line set in Helvetica")
+    assert "only 1 line of the document" in signal.message
+    assert signal.evidence == "William Clarke 766 7.66%"
+
+
+def test_value_column_in_its_own_family_on_every_row_is_layout() -> None:
+    def draw(canvas: Canvas) -> None:
+        table(canvas, REGISTER, dict.fromkeys(range(len(REGISTER)), "Courier"))
+
+    assert "mixed_fonts" not in codes(inspect_document(pdf(draw), now=NOW))
+
+
+def test_stray_tiny_space_does_not_split_a_line() -> None:
+    """A one-point space drawn on the value's baseline, below the label's line anchor."""
+
+    def draw(canvas: Canvas) -> None:
+        canvas.setFont("Helvetica", 10.5)
+        canvas.drawString(60, 601.9, "Dr William Davies")
+        canvas.setFont("Helvetica-Bold", 9.5)
+        canvas.drawString(333, 600, "Bill date:")
+        canvas.setFont("Helvetica-Bold", 1)
+        canvas.drawString(372, 600, " ")
+        canvas.setFont("Times-Roman", 9.9)
+        canvas.drawString(425, 600, "13 October 2026")
+
+    signal = only(inspect_document(pdf(draw), now=NOW), "mixed_fonts")
+    assert signal.message.startswith("'13 October 2026' is set in Times-Roman on a line")
+
+
+def test_brand_font_of_a_letterhead_is_layout() -> None:
+    """A family that sets a line of its own (the bank's name) is design where it recurs."""
+
+    def draw(canvas: Canvas) -> None:
+        canvas.setFont("Times-Bold", 18)
+        canvas.drawString(360, 760, "Northgate Bank")
+        canvas.setFont("Helvetica", 10)
+        canvas.drawString(72, 740, "Mr William Robinson")
+        canvas.setFont("Times-Bold", 10)
+        canvas.drawString(400, 740, "0800 123 4567")
+
+    assert "mixed_fonts" not in codes(inspect_document(pdf(draw), now=NOW))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        Path("/usr/share/doc/libtasn1-doc/libtasn1.pdf"),
+        Path("/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf"),
+    ],
+)
+def test_tex_manuals_with_inline_code_are_not_mixed_fonts(path: Path) -> None:
+    """Manuals that pdfTeX made on the system: Computer Modern and Nimbus, code in CMTT."""
+    if not path.exists():
+        pytest.skip(f"{path} is not installed")
+    assert "mixed_fonts" not in codes(inspect_document(path.read_bytes(), now=NOW))
+
+
 @pytest.mark.parametrize(
     ("fonts", "same"),
     [
         (("ArialMT", "Arial-BoldItalicMT", "Arial,Bold", "ABCDEF+Arial-Black"), True),
         (("TimesNewRomanPSMT", "TimesNewRomanPS-BoldMT", "Times New Roman,Italic"), True),
         (("Calibri", "Calibri-Light", "Calibri-SemiBold"), True),
+        (("CMR10", "CMBX12", "CMTI10", "ABCDEF+CMR12", "CMCSC10"), True),
+        (("CMTT10", "CMTT12", "CMSLTT10"), True),
+        (("LMRoman10-Regular", "LMRoman12-Bold", "LMRomanSlant10-Regular"), True),
         (("Helvetica", "Courier"), False),
         (("Times-Roman", "TimesNewRomanPSMT"), False),
+        (("CMR10", "CMTT10"), False),
+        (("LMRoman10-Regular", "LMMono10-Regular"), False),
+        (("F1", "F2"), False),
     ],
 )
 def test_weights_and_styles_are_one_family(fonts: tuple[str, ...], same: bool) -> None:
-    families = {inspect._family(inspect._SUBSET_PREFIX.sub("", font)) for font in fonts}
+    families = {inspect_fonts.font_family(font) for font in fonts}
     assert (len(families) == 1) == same
 
 

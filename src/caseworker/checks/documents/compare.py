@@ -114,6 +114,7 @@ _COUNTRY_WORDS = {
 _UK_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b")
 _US_ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
 _DIGIT_POSTCODE = re.compile(r"\b(\d{4,6})\b")
+_CA_POSTCODE = re.compile(r"\b([A-Z]\d[A-Z])\s*(\d[A-Z]\d)\b")
 _IE_EIRCODE = re.compile(r"\b([A-Z]\d{2}|D6W)\s*([A-Z\d]{4})\b")
 _HOUSE_NUMBER = re.compile(r"\b(\d+[A-Z]?)(?:\s*[-\u2013]\s*\d+[A-Z]?)?\b")
 NAME_MATCH = 0.92  # token-sort similarity at or above which two names are the same (OCR slips)
@@ -267,7 +268,7 @@ def address_parts(text: str) -> AddressParts:
     """Split a one-line address into postcode, house/unit numbers, street words and country."""
     upper = unicodedata.normalize("NFKC", text).upper()
     postcode: str | None = None
-    for pattern in (_UK_POSTCODE, _IE_EIRCODE):
+    for pattern in (_UK_POSTCODE, _CA_POSTCODE, _IE_EIRCODE):
         if m := pattern.search(upper):
             postcode = (m.group(1) + m.group(2)).replace(" ", "")
             upper = upper[: m.start()] + " " + upper[m.end() :]

@@ -143,7 +143,9 @@ _US_OFFICE = re.compile(
     r"of \w+ is:?",
     re.I,
 )
-_NUMBER_SHAPE = re.compile(r"\b(HR[AB]\s?\d{3,6}(?:\s?[A-Z])?|[A-Z]{2}\d{6}|\d{6,10}[A-Z]?)\b")
+_NUMBER_SHAPE = re.compile(
+    r"\b(HR[AB]\s?\d{3,6}(?:\s?[A-Z])?|[A-Z]{1,2}\s?\d{6,8}|\d{6,10}[A-Z]?)\b"
+)
 
 
 def _field(found: Found | None, value: object = None, sure: float = LABEL_SURE) -> ExtractedField:

@@ -15,6 +15,7 @@ from PIL import Image
 from caseworker.checks.documents.errors import DocumentInvalid, DocumentTooLarge
 from caseworker.checks.documents.layout import COLUMN_GAP, Fragment, assemble_lines, union_box
 from caseworker.checks.documents.ocr import ocr_lines
+from caseworker.checks.documents.pdfium_lock import PDFIUM_LOCK
 from caseworker.checks.documents.text import Box, Page
 
 # A page with fewer visible characters than this in its text layer is treated as a scan.
@@ -225,38 +226,58 @@ def render_page(page: Any, dpi: int, max_pixels: int) -> Image.Image:
     return image
 
 
-def scanned_page(page: Any, number: int, dpi: int, max_pixels: int) -> Page:
-    """Read the page by OCR from a rendering of it; width and height in rendered pixels."""
-    image = render_page(page, dpi, max_pixels)
+def scanned_page(image: Image.Image, number: int) -> Page:
+    """Read a rendered page by OCR; width and height in rendered pixels."""
     return Page(
         number=number, width=image.width, height=image.height, source="ocr", lines=ocr_lines(image)
     )
 
 
-def read_page(page: Any, number: int, *, dpi: int, max_pixels: int, ocr: bool) -> Page:
-    """Read the page from its text layer, or by OCR when that is (nearly) empty and OCR is on."""
+def read_page(
+    page: Any, number: int, *, dpi: int, max_pixels: int, ocr: bool
+) -> Page | Image.Image:
+    """Read the page from its text layer, or render it for OCR when that is (nearly) empty.
+
+    The rendering is returned rather than read, so that OCR runs outside `PDFIUM_LOCK`.
+    """
     text_page, visible = text_layer_page(page, number)
     if visible >= MIN_TEXT_LAYER_CHARS or not ocr:
         return text_page
-    return scanned_page(page, number, dpi, max_pixels)
+    return render_page(page, dpi, max_pixels)
 
 
 def read_pdf(
     data: bytes, *, name: str, max_pages: int, dpi: int, max_pixels: int, ocr: bool
 ) -> list[Page]:
-    """Read every page of the PDF in `data`, in order."""
-    document = open_pdf(data, name, max_pages)
+    """Read every page of the PDF in `data`, in order.
+
+    PDFium is called under `PDFIUM_LOCK` (it is not thread-safe); OCR of a scanned page, the
+    slow part, runs outside it.
+    """
+    with PDFIUM_LOCK:
+        document = open_pdf(data, name, max_pages)
+        count = len(document)
     pages: list[Page] = []
     try:
-        for index in range(len(document)):
-            try:
-                page = document[index]
-            except pdfium.PdfiumError as exc:
-                raise DocumentInvalid(f"{name}: page {index + 1} cannot be read ({exc})") from None
-            try:
-                pages.append(read_page(page, index + 1, dpi=dpi, max_pixels=max_pixels, ocr=ocr))
-            finally:
-                page.close()
+        for index in range(count):
+            with PDFIUM_LOCK:
+                read = read_page_at(document, index, name, dpi=dpi, max_pixels=max_pixels, ocr=ocr)
+            pages.append(read if isinstance(read, Page) else scanned_page(read, index + 1))
     finally:
-        document.close()
+        with PDFIUM_LOCK:
+            document.close()
     return pages
+
+
+def read_page_at(
+    document: Any, index: int, name: str, *, dpi: int, max_pixels: int, ocr: bool
+) -> Page | Image.Image:
+    """Open page `index` of `document`, read it with `read_page` and close it."""
+    try:
+        page = document[index]
+    except pdfium.PdfiumError as exc:
+        raise DocumentInvalid(f"{name}: page {index + 1} cannot be read ({exc})") from None
+    try:
+        return read_page(page, index + 1, dpi=dpi, max_pixels=max_pixels, ocr=ocr)
+    finally:
+        page.close()

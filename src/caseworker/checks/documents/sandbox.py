@@ -18,15 +18,17 @@ import sys
 import traceback
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import caseworker
 from caseworker.checks.documents.errors import DocumentInvalid, DocumentTooLarge
-from caseworker.checks.documents.inspect import Inspection, inspect_document
 from caseworker.checks.documents.reader import IntakeLimits, read_document_inprocess
 from caseworker.checks.documents.text import DocumentText
 from caseworker.exceptions import ConfigurationError
 from caseworker.logs import get_logger
+
+if TYPE_CHECKING:
+    from caseworker.checks.documents.inspect import Inspection
 
 log = get_logger(__name__)
 
@@ -91,6 +93,8 @@ def read_in_child(data: bytes, *, name: str, limits: IntakeLimits, ocr: bool) ->
 
 def inspect_in_child(data: bytes, *, name: str, limits: IntakeLimits) -> Inspection:
     """Inspect `data` for tampering signals in a child process, bounded like reading."""
+    from caseworker.checks.documents.inspect import Inspection
+
     reply = run_child(encode_request(data, name, limits, False, "inspect"), name, limits)
     return Inspection.model_validate(reply["inspection"])
 
@@ -196,6 +200,8 @@ def answer(
     """Do one task on one file and build the reply, or the error the parent should raise."""
     try:
         if task == "inspect":
+            from caseworker.checks.documents.inspect import inspect_document
+
             found = inspect_document(data, name=name)
             return {"inspection": found.model_dump(mode="json")}
         document = read_document_inprocess(data, name=name, limits=limits, ocr=ocr)
