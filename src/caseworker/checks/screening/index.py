@@ -100,6 +100,8 @@ def fingerprint(entities: Sequence[ListedEntity]) -> str:
 class VocabArrays:
     """Token features of the vocabulary, one array element per token id."""
 
+    words: npt.NDArray[np.object_]
+    skeletons: npt.NDArray[np.object_]
     length: IntArray
     first: npt.NDArray[np.str_]
     phonetic: npt.NDArray[np.str_]
@@ -138,10 +140,20 @@ class ScreeningIndex:
     def vocab_arrays(self) -> VocabArrays:
         """Per-token lengths, first letters and keys as arrays, for vectorised comparisons."""
         return VocabArrays(
+            words=np.array(self.vocab, dtype=object),
+            skeletons=np.array(self.vocab_skeleton, dtype=object),
             length=np.array([len(t) for t in self.vocab], dtype=np.int32),
             first=np.array([t[0] for t in self.vocab]),
             phonetic=np.array([p or "-" for p in self.vocab_phonetic]),
             skeleton_length=np.array([len(k) for k in self.vocab_skeleton], dtype=np.int32),
+        )
+
+    @cached_property
+    def joined_arrays(self) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+        """Each name's tokens joined, and their skeleton, as arrays indexed by name id."""
+        return (
+            np.array(self.name_joined, dtype=object),
+            np.array(self.name_joined_skeleton, dtype=object),
         )
 
     @cached_property
@@ -230,15 +242,17 @@ class ScreeningIndex:
         parts = [self.post_names[self.post_offsets[k] : self.post_offsets[k + 1]] for k in kids]
         ids = np.concatenate(parts)
         w = np.repeat(self.key_weight[kids], [len(p) for p in parts])
-        votes = np.bincount(ids, weights=w, minlength=self.size).astype(np.float64)
+        hit, where = np.unique(ids, return_inverse=True)  # only the names some key touches
+        votes = np.bincount(where, weights=w).astype(np.float64)
         # Among equal votes, prefer names with as many tokens as the query.
-        votes /= 1.0 + 0.1 * np.abs(self.name_length - len(query.tokens))
+        votes /= 1.0 + 0.1 * np.abs(self.name_length[hit] - len(query.tokens))
         if mask is not None:
-            votes[~mask] = 0.0
-        hit = np.flatnonzero(votes)
+            keep = mask[hit]
+            hit, votes = hit[keep], votes[keep]
         if len(hit) > limit:
-            hit = hit[np.argpartition(-votes[hit], limit)[:limit]]
-        return hit[np.argsort(-votes[hit], kind="stable")].astype(np.int32)
+            top = np.argpartition(-votes, limit)[:limit]
+            hit, votes = hit[top], votes[top]
+        return hit[np.argsort(-votes, kind="stable")].astype(np.int32)
 
     def save(self, path: Path | str) -> None:
         """Write a compact cache (pickle of arrays and string lists)."""

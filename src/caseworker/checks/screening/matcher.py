@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -103,13 +103,17 @@ class Hit(BaseModel):
 class _Scored:
     name_id: int
     score: float
-    explanation: dict[str, Any]
+    explain: Callable[[], dict[str, Any]]  # built only for the names that become hits
+
+    @property
+    def explanation(self) -> dict[str, Any]:
+        return self.explain()
 
 
 def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> FloatArray:
     """Query tokens x vocabulary tokens; plane 0 is strict, plane 1 adds consonant skeletons."""
-    words = [index.vocab[i] for i in vocab]
     arrays = index.vocab_arrays
+    words = arrays.words[vocab].tolist()
     qt = list(q.tokens)
     strict = process.cdist(qt, words, scorer=OSA.normalized_similarity, dtype=np.float32)
     qlen = np.array([len(t) for t in qt])[:, None]
@@ -133,7 +137,7 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     initial = same_first & ((qlen == 1) ^ (vlen == 1))
     strict = np.where(initial, np.maximum(strict, INITIAL_SIM), strict)
     qskel = [skeleton(t) for t in qt]
-    vskel = [index.vocab_skeleton[i] for i in vocab]
+    vskel = arrays.skeletons[vocab].tolist()
     skel = process.cdist(qskel, vskel, scorer=OSA.normalized_similarity, dtype=np.float32)
     # One or two consonants say little: "l" is "lee", "ali" and "ولی" alike.
     shortest = np.minimum(
@@ -171,7 +175,7 @@ def _name_score(
     joined: float,
     index: ScreeningIndex,
     listed_extra: float,
-) -> tuple[float, dict[str, Any]]:
+) -> tuple[float, Callable[[], dict[str, Any]]]:
     listed = [index.vocab[t] for t in row]
     lw = index.vocab_weight[row]
     pairs = _align(sim)
@@ -191,8 +195,26 @@ def _name_score(
     total = matched + float(qw[free_q].sum()) + listed_extra * missing
     token_score = gained / total if total else 0.0
     score = max(token_score, joined**EXPONENT)
+
+    def explain() -> dict[str, Any]:
+        return _explanation(q, listed, lw, pairs, free_q, free_l, score, token_score, joined)
+
+    return score, explain
+
+
+def _explanation(  # noqa: PLR0917 (the parts of one score)
+    q: NormalizedName,
+    listed: list[str],
+    lw: FloatArray,
+    pairs: list[tuple[int, int, float]],
+    free_q: list[int],
+    free_l: list[int],
+    score: float,
+    token_score: float,
+    joined: float,
+) -> dict[str, Any]:
     phonetic = [q.phonetic[i] == phonetic_key(listed[j]) != "" for i, j, _ in pairs]
-    return score, {
+    return {
         "name_score": round(score, 4),
         "method": "tokens" if token_score >= joined**EXPONENT else "joined",
         "query_tokens": list(q.tokens),
@@ -243,12 +265,13 @@ def score_names(
     missing = (lw * (gathered.max(axis=0) < MIN_PAIR)).sum(axis=1)
     gain = (np.where(best >= MIN_PAIR, best, 0.0) ** 2 * qw[:, None]).sum(axis=0)
     pre = gain / (qw.sum() + LISTED_EXTRA[EntityType.person] * missing)
-    cand_joined = [index.name_joined[n] for n in names.tolist()]
+    joined_names, joined_skeletons = index.joined_arrays
+    cand_joined = joined_names[names].tolist()
     joined = process.cdist([q.joined], cand_joined, scorer=OSA.normalized_similarity)[0]
     if (loose_at := np.flatnonzero(loose)).size:
         skel = process.cdist(
             [skeleton(q.joined)],
-            [index.name_joined_skeleton[n] for n in names[loose_at].tolist()],
+            joined_skeletons[names[loose_at]].tolist(),
             scorer=OSA.normalized_similarity,
         )[0]
         joined[loose_at] = np.maximum(joined[loose_at], skel)
@@ -312,7 +335,7 @@ def build_hits(
         quality = QUALITY_CODES[int(index.name_quality[s.name_id])]
         factor = WEAK_ALIAS_FACTOR if quality == NameQuality.weak else 1.0
         if ei not in best or s.score * factor > best[ei].score:
-            best[ei] = _Scored(s.name_id, s.score * factor, s.explanation)
+            best[ei] = _Scored(s.name_id, s.score * factor, s.explain)
     hits: list[Hit] = []
     for ei, s in best.items():
         entity = entities[ei]
