@@ -251,3 +251,25 @@ def test_cli_help_lists_document_commands() -> None:
         [sys.executable, "-m", "caseworker", "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert all(name in out for name in ("extract", "verify", "inspect"))
+
+
+def test_the_same_bytes_are_read_once_per_worker(
+    monkeypatch: pytest.MonkeyPatch, text_pdfs: list[dict[str, Any]]
+) -> None:
+    from caseworker.checks.documents import intake
+
+    calls: list[str] = []
+    real = intake.read_in_child
+
+    def counting(data: bytes, **kw: Any) -> Any:
+        calls.append(kw["name"])
+        return real(data, **kw)
+
+    monkeypatch.setattr(intake, "read_in_child", counting)
+    data = _entry(text_pdfs, "share_register", "clean")["path"].read_bytes()
+    first = intake.read_document(data, name="register.pdf")
+    first.pages[0].lines.clear()  # a caller changing its copy does not change the cache
+    second = intake.read_document(data, name="register.pdf")
+    assert calls == ["register.pdf"] and second.pages[0].lines
+    intake.read_document(data + b"\n", name="register.pdf")  # other bytes: read again
+    assert len(calls) == 2
