@@ -28,7 +28,7 @@ from caseworker.exceptions import RuntimeFailure
 # Bump when the layout or the normalisation changes: an older cache is then rebuilt.
 INDEX_VERSION = 5
 # At most this many names leave the blocking stage for scoring.
-MAX_CANDIDATES = 150
+MAX_CANDIDATES = 100
 QUALITY_CODES: tuple[NameQuality, ...] = (NameQuality.primary, NameQuality.strong, NameQuality.weak)
 FLAG_LAST_FIRST, FLAG_TRANSLIT, FLAG_ABJAD = 1, 2, 4
 
