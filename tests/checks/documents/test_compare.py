@@ -26,6 +26,8 @@ from caseworker.checks.documents.compare import (
         ("ACME WIDGETS LIMITED", "Acme Gadgets Ltd", False),
         ("ACME WIDGETS LIMITED", "Acme Widgets Inc.", False),  # another legal form
         ("ACME WIDGETS LIMITED", "Acme Widgets Holdings Ltd", False),
+        ("Cobalt Design DAC", "COBALT DESIGN DESIGNATED ACTIVITY COMPANY", True),  # spelled out
+        ("Cobalt Design DAC", "Cobalt Design Ltd", False),
     ],
 )
 def test_company_names(document: str, attested: str, same: bool) -> None:

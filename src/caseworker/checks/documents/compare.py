@@ -136,9 +136,38 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.casefold()).strip()
 
 
+# Legal forms spelled out, and the abbreviation registries and applicants also use.
+_SPELLED_OUT = {
+    "designated activity company": "dac",
+    "company limited by guarantee": "clg",
+    "unlimited company": "uc",
+    "public limited company": "plc",
+    "limited liability company": "llc",
+    "limited liability partnership": "llp",
+    "limited partnership": "lp",
+    "private limited company": "ltd",
+    "gesellschaft mit beschrankter haftung": "gmbh",
+    "aktiengesellschaft": "ag",
+    "besloten vennootschap": "bv",
+    "naamloze vennootschap": "nv",
+    "societe par actions simplifiee": "sas",
+    "societe anonyme": "sa",
+    "societe a responsabilite limitee": "sarl",
+    "private limited": "pte ltd",
+}
+
+
+def abbreviate_forms(name: str) -> str:
+    """Fold a name and write its spelled-out legal forms as abbreviations ("... dac")."""
+    folded = _fold(name)
+    for words, short in _SPELLED_OUT.items():
+        folded = re.sub(rf"\b{words}\b", short, folded)
+    return folded
+
+
 def legal_form(name: str) -> str | None:
     """Return the legal form a company name ends or starts with ("Acme Limited" -> "ltd")."""
-    tokens = _fold(name).split()
+    tokens = abbreviate_forms(name).split()
     joined = " ".join(tokens)
     for phrase in LEGAL_PHRASES:
         if " ".join(phrase) in joined:
@@ -157,8 +186,8 @@ def _ampersand(text: str) -> str:
 
 def compare_company_names(document: str, attested: str) -> Comparison:
     """Compare company names, allowing legal-form spelling, punctuation, case and OCR slips."""
-    a = normalize_name(_ampersand(document), kind=EntityType.entity)
-    b = normalize_name(_ampersand(attested), kind=EntityType.entity)
+    a = normalize_name(abbreviate_forms(_ampersand(document)), kind=EntityType.entity)
+    b = normalize_name(abbreviate_forms(_ampersand(attested)), kind=EntityType.entity)
     sim = fuzz.token_sort_ratio(" ".join(a.tokens), " ".join(b.tokens)) / 100.0
     form_a, form_b = legal_form(document), legal_form(attested)
     if form_a and form_b and form_a != form_b:

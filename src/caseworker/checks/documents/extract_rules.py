@@ -295,6 +295,7 @@ def is_postcode_line(text: str) -> bool:
     return not _STREET_END.search(text.strip()) and any(p.search(upper) for p in _POSTCODE_LINE)
 
 
+_PO_BOX = re.compile(r"\bP\.?\s?O\.?\s?Box\b", re.I)
 _HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s+", re.I)
 
 
@@ -359,7 +360,7 @@ def _column_above(lines: Sequence[DocLine], last: DocLine, *, limit: int = 6) ->
             continue  # another column on the same rows
         gap = out[0].line.bbox[1] - dl.line.bbox[3]
         smaller = dl.height < 0.8 * last.height  # a sender's return address in small print
-        sender = is_postcode_line(dl.text)  # ... or the end of another address
+        sender = is_postcode_line(dl.text) or bool(_PO_BOX.search(dl.text))  # another address
         if (
             gap > 1.2 * max(out[0].height, dl.height)
             or looks_labelled(dl.text)
