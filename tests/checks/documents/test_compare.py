@@ -28,6 +28,7 @@ from caseworker.checks.documents.compare import (
         ("ACME WIDGETS LIMITED", "Acme Widgets Holdings Ltd", False),
         ("Cobalt Design DAC", "COBALT DESIGN DESIGNATED ACTIVITY COMPANY", True),  # spelled out
         ("Cobalt Design DAC", "Cobalt Design Ltd", False),
+        ("MARLOW HOLDINGS LLC", "Marlow Holdings L.L.C.", True),
     ],
 )
 def test_company_names(document: str, attested: str, same: bool) -> None:

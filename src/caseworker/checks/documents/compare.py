@@ -157,9 +157,13 @@ _SPELLED_OUT = {
 }
 
 
+_DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}(?:[^\W\d_]\b)?")
+
+
 def abbreviate_forms(name: str) -> str:
     """Fold a name and write its spelled-out legal forms as abbreviations ("... dac")."""
-    folded = _fold(name)
+    undotted = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), name)  # "L.L.C." -> "LLC"
+    folded = _fold(undotted)
     for words, short in _SPELLED_OUT.items():
         folded = re.sub(rf"\b{words}\b", short, folded)
     return folded
