@@ -8,7 +8,7 @@ import pickle
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +60,8 @@ def length_factor(token: str) -> float:
     return 0.6 if len(token) <= 2 else 0.8 if len(token) == 3 else 1.0
 
 
-def blocking_keys(token: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def blocking_keys(token: str) -> frozenset[str]:
     """Keys under which a token is filed; typos, variants and transliterations share some.
 
     Metaphone key ("p"), consonant skeleton ("s"), first three ("a") and last three ("z")
@@ -70,7 +71,7 @@ def blocking_keys(token: str) -> set[str]:
     of four or more letters also file their one-letter deletions ("d"), SymSpell-style.
     """
     if len(token) < 2 or token in PARTICLES:
-        return set()
+        return frozenset()
     keys = {"a" + token[:3], "z" + token[-3:]}
     if phon := phonetic_key(token):
         keys.add("p" + phon)
@@ -78,7 +79,7 @@ def blocking_keys(token: str) -> set[str]:
         keys.add("s" + skel)
     if len(skel) >= 4:  # one-deletion neighbourhood of the skeleton: any single edit collides
         keys.update("d" + skel[:i] + skel[i + 1 :] for i in range(len(skel)))
-    return keys
+    return frozenset(keys)
 
 
 def joined_keys(name: NormalizedName) -> set[str]:

@@ -129,6 +129,7 @@ class NormalizedName:
         return "".join(self.tokens)
 
 
+@lru_cache(maxsize=65536)
 def skeleton(token: str) -> str:
     """Consonant skeleton: vowels dropped, voiced/unvoiced pairs folded, repeats collapsed.
 
