@@ -15,6 +15,8 @@ from rapidfuzz.distance import OSA
 
 from caseworker.checks.screening.entity import EntityType, ListedEntity, NameQuality
 from caseworker.checks.screening.features import (
+    COUNTRY_MATCH,
+    DOB_DAY_MATCH,
     IDENTIFIER_SCORE,
     Adjustment,
     QueryFeatures,
@@ -63,6 +65,7 @@ SLIP_SIM, SLIP_MIN_LENGTH, SLIP_MIN_WEIGHT = 0.86, 4, 0.6  # see `_similarity`
 PHONETIC_MIN_STRICT = 0.6  # ... when the spellings are at least this similar
 INITIAL_SIM = 0.9  # "j" against "john"
 SKELETON_CAP = np.array([0.0, 0.6, 0.8, 1.0], dtype=np.float32)  # by consonants in skeleton
+MAX_BOOST = DOB_DAY_MATCH + COUNTRY_MATCH  # the most the features can add to a name score
 RESCORE = 15  # names scored exactly after the vectorised pre-score
 
 
@@ -337,7 +340,10 @@ def build_hits(
         if ei not in best or s.score * factor > best[ei].score:
             best[ei] = _Scored(s.name_id, s.score * factor, s.explain)
     hits: list[Hit] = []
+    lowest = possible if floor is None else floor
     for ei, s in best.items():
+        if s.score + MAX_BOOST < lowest and not features.identifiers and ei not in id_matches:
+            continue  # no feature could lift it to a hit: leave the entity unread
         entity = entities[ei]
         name = entity.names[int(index.name_position[s.name_id])]
         adjustments, id_match = feature_adjustments(features, entity)
@@ -345,7 +351,7 @@ def build_hits(
         if id_match or ei in id_matches:
             score = max(score, IDENTIFIER_SCORE)
         score = min(1.0, max(0.0, score))
-        if score < (possible if floor is None else floor):
+        if score < lowest:
             continue
         why = dict(s.explanation)
         why["alias_quality"] = name.quality.value
