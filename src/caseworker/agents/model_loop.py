@@ -26,6 +26,7 @@ from caseworker import tracing
 from caseworker.agents import prompts
 from caseworker.agents.models import ModelAttempt, build_one, close_model, model_settings
 from caseworker.agents.pricing import cost_usd
+from caseworker.agents.rules_model import RULES_MODEL_NAME
 from caseworker.agents.tool_layer import CheckTools
 from caseworker.agents.verdict import CheckVerdict
 from caseworker.domain.events import EventType
@@ -168,6 +169,7 @@ async def run_models(
             continue
         entry = link if isinstance(link, ModelEntry) else None
         spent: list[Usage] = []
+        tools.model = None if model.model_name == RULES_MODEL_NAME else model
         try:
             model_run = await _attempt(run, tools, memory, model, entry=entry,
                                        budget=budget, spent=spent)
@@ -182,6 +184,7 @@ async def run_models(
             budget = budget.less(used)
             continue
         finally:
+            tools.model = None
             if entry is not None:
                 await close_model(model)
         model_run.usage = total + model_run.usage

@@ -52,6 +52,7 @@ class CheckTools:
     calls: list[ToolCall] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     unavailable: list[str] = field(default_factory=list)
+    model: Any = None  # the model answering now, for tools that can use one (None: rules)
 
     def spec(self, name: str) -> ToolSpec:
         if name not in self.check.tools:
@@ -95,6 +96,7 @@ class CheckTools:
             return spec.output_model.model_validate_json(cached_raw), True
         output = await spec.invoke(args, ToolContext(
             job_id=self.job_id, check_id=self.check.id, registry=self.registry,
+            extra={"model": self.model} if self.model is not None else {},
         ))
         if spec.idempotent:
             self.conn.hset(cache, idem, output.model_dump_json())

@@ -273,3 +273,61 @@ def test_the_same_bytes_are_read_once_per_worker(
     assert calls == ["register.pdf"] and second.pages[0].lines
     intake.read_document(data + b"\n", name="register.pdf")  # other bytes: read again
     assert len(calls) == 2
+
+
+def _citing_model(truth: dict[str, Any], name: str = "reader") -> Any:
+    """A model that cites, for some fields, the numbered line holding the true value."""
+    import re as regex
+
+    from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart, UserPromptPart
+    from pydantic_ai.models.function import AgentInfo, FunctionModel
+
+    def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        prompt = " ".join(
+            str(p.content) for m in messages for p in m.parts if isinstance(p, UserPromptPart)
+        )
+        lines = {int(n): text for n, text in regex.findall(r"\[L(\d+) p\d+\] ([^\n]*)", prompt)}
+        answer: dict[str, Any] = {}
+        for field in ("registered_name", "company_number"):
+            line = next((n for n, t in lines.items() if truth[field] in t), None)
+            answer[field] = {"value": truth[field], "line": line, "quote": truth[field]}
+        for field in (
+            "incorporation_date",
+            "jurisdiction",
+            "registered_office",
+            "issuing_authority",
+        ):
+            answer[field] = {"value": None, "line": None, "quote": None}
+        return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, answer)])
+
+    return FunctionModel(respond, model_name=name)
+
+
+def test_an_llm_check_extracts_with_its_own_model(text_pdfs: list[dict[str, Any]]) -> None:
+    entry = _entry(text_pdfs, "uk_certificate", "clean")
+    documents = [{"type": "incorporation", "path": str(entry["path"])}]
+    wanted = ExtractInput(documents=documents, type="incorporation")
+    context = ToolContext(extra={"model": _citing_model(entry["truth"])})
+    out = extract_documents.function(wanted, context)
+    extraction = out.documents[0].extraction
+    assert extraction.extractor == "reader"
+    number = extraction.fields["company_number"]
+    assert number.value == entry["truth"]["company_number"] and number.page == 1
+    assert entry["truth"]["company_number"] in (number.source_text or "")
+    assert extraction.fields["incorporation_date"].value is None  # the model did not say
+
+
+def test_an_llm_that_cannot_extract_falls_back_to_the_rules(
+    text_pdfs: list[dict[str, Any]],
+) -> None:
+    entry = _entry(text_pdfs, "uk_certificate", "clean")
+    wrong = dict(entry["truth"], company_number="99999999")  # not on any line: never valid
+    documents = [{"type": "incorporation", "path": str(entry["path"])}]
+    context = ToolContext(extra={"model": _citing_model(wrong)})
+    out = extract_documents.function(
+        ExtractInput(documents=documents, type="incorporation"), context
+    )
+    extraction = out.documents[0].extraction
+    assert extraction.extractor == "rules"
+    assert "model extraction failed" in extraction.warnings[0]
+    assert extraction.fields["company_number"].value == entry["truth"]["company_number"]

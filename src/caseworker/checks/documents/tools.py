@@ -7,6 +7,7 @@ large, not a document) is a finding in the output, not a crash: the check's rule
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -14,11 +15,13 @@ from pydantic import BaseModel, Field
 
 from caseworker.checks.documents.attested import attested_for
 from caseworker.checks.documents.errors import DocumentInvalid
+from caseworker.checks.documents.extract_llm import extract_with_model
 from caseworker.checks.documents.extract_rules import extract_with_rules
 from caseworker.checks.documents.inspect import Signal
 from caseworker.checks.documents.intake import inspect_file, read_document
 from caseworker.checks.documents.schemas import DocumentKind, Extraction
 from caseworker.checks.documents.sources import document_bytes, document_label
+from caseworker.checks.documents.text import DocumentText
 from caseworker.checks.documents.verify import (
     DEFAULT_MAX_AGE_DAYS,
     FieldCheck,
@@ -27,6 +30,7 @@ from caseworker.checks.documents.verify import (
     verify,
 )
 from caseworker.domain.case import Document
+from caseworker.exceptions import CaseworkerError
 from caseworker.tools.base import EvidenceDraft, ToolContext, ToolOutput, tool
 
 
@@ -78,6 +82,22 @@ class ExtractOutput(ToolOutput):
         return drafts
 
 
+def _extract(text: DocumentText, kind: DocumentKind, context: ToolContext) -> Extraction:
+    """Extract with the check's own model when it is an LLM, else with the rules extractor.
+
+    An LLM extraction that cannot be made valid falls back to the rules, with a warning.
+    """
+    model = context.extra.get("model")
+    if model is None:
+        return extract_with_rules(text, kind)
+    try:
+        return asyncio.run(extract_with_model(text, kind, model))
+    except CaseworkerError as exc:
+        fallback = extract_with_rules(text, kind)
+        fallback.warnings.insert(0, f"model extraction failed ({exc.code}); rules used")
+        return fallback
+
+
 @tool("documents.extract", timeout=300)
 def extract_documents(args: ExtractInput, context: ToolContext) -> ExtractOutput:
     """Read the case's documents of one type and extract their fields.
@@ -93,7 +113,7 @@ def extract_documents(args: ExtractInput, context: ToolContext) -> ExtractOutput
             out.append(DocumentExtraction(document=label, error=exc.message))
             continue
         out.append(
-            DocumentExtraction(document=label, extraction=extract_with_rules(text, args.type))
+            DocumentExtraction(document=label, extraction=_extract(text, args.type, context))
         )
     read = [d.extraction for d in out if d.extraction is not None]
     return ExtractOutput(
