@@ -331,3 +331,18 @@ def test_an_llm_that_cannot_extract_falls_back_to_the_rules(
     assert extraction.extractor == "rules"
     assert "model extraction failed" in extraction.warnings[0]
     assert extraction.fields["company_number"].value == entry["truth"]["company_number"]
+
+
+def test_a_document_read_is_also_inspected_by_the_same_child(
+    monkeypatch: pytest.MonkeyPatch, text_pdfs: list[dict[str, Any]]
+) -> None:
+    from caseworker.checks.documents import intake
+
+    def no_second_child(*args: Any, **kw: Any) -> Any:
+        raise AssertionError("inspection started a second child")
+
+    monkeypatch.setattr(intake, "inspect_in_child", no_second_child)
+    data = _entry(text_pdfs, "psc_register", "clean")["path"].read_bytes()
+    intake.read_document(data, name="psc.pdf")
+    found = intake.inspect_file(data, name="psc.pdf")
+    assert not found.suspicious and found.media_type == "application/pdf"

@@ -53,8 +53,10 @@ def read_document(
     key = (hashlib.sha256(data).hexdigest(), name, limits, ocr)
     if (cached := _recall(_READ, key)) is not None:
         return cached
-    document = read_in_child(data, name=name, limits=limits, ocr=ocr)
+    document, inspection = read_in_child(data, name=name, limits=limits, ocr=ocr)
     _remember(_READ, key, document.model_copy(deep=True))
+    if inspection is not None:
+        _remember(_INSPECTED, (key[0], name, limits, False), inspection)
     return document
 
 

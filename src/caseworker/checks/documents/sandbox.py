@@ -85,10 +85,20 @@ def encode_request(
     return header.encode() + b"\n" + data
 
 
-def read_in_child(data: bytes, *, name: str, limits: IntakeLimits, ocr: bool) -> DocumentText:
-    """Read `data` in a fresh child process within `limits.timeout_s` and `limits.memory_mb`."""
+def read_in_child(
+    data: bytes, *, name: str, limits: IntakeLimits, ocr: bool
+) -> tuple[DocumentText, Inspection | None]:
+    """Read `data` in a fresh child process within `limits.timeout_s` and `limits.memory_mb`.
+
+    The child also inspects the file while it has it (one child, not two, for a document a
+    check both reads and inspects); the inspection is None if that part failed.
+    """
+    from caseworker.checks.documents.inspect import Inspection
+
     reply = run_child(encode_request(data, name, limits, ocr), name, limits)
-    return DocumentText.model_validate(reply["document"])
+    found = reply.get("inspection")
+    inspection = Inspection.model_validate(found) if found is not None else None
+    return DocumentText.model_validate(reply["document"]), inspection
 
 
 def inspect_in_child(data: bytes, *, name: str, limits: IntakeLimits) -> Inspection:
@@ -218,7 +228,14 @@ def answer(
         if mentions_out_of_memory(str(exc)):
             return {"error": "too_large", "message": memory_message(name, limits)}
         return {"error": "invalid", "message": f"{name}: could not be read ({exc!r})"}
-    return {"document": document.model_dump(mode="json")}
+    reply: dict[str, Any] = {"document": document.model_dump(mode="json")}
+    try:
+        from caseworker.checks.documents.inspect import inspect_document
+
+        reply["inspection"] = inspect_document(data, name=name).model_dump(mode="json")
+    except Exception:  # the text was read; inspection gets its own child, and its own error
+        traceback.print_exc()
+    return reply
 
 
 def main() -> None:
