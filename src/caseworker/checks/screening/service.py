@@ -18,7 +18,7 @@ from caseworker.logs import get_logger
 from caseworker.settings import get_settings
 
 log = get_logger(__name__)
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 COMMON_TOPICS = (frozenset({"sanction"}), frozenset({"pep"}))
 # A development checkout keeps the real list files beside the project (read-only test data).
 SHARED_LISTS = Path(__file__).resolve().parents[4] / ".." / "shared" / "data" / "sanctions"

@@ -1,56 +1,18 @@
-"""Private helpers for the EU, UK and OpenSanctions loaders: countries, dates, scripts, errors."""
+"""Private helpers for the EU, UK and OpenSanctions loaders: cells, dates, names, errors."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from caseworker.checks.risk.country import load_country_data
 from caseworker.checks.screening.entity import BirthDate, ListedName, NameQuality
 from caseworker.checks.screening.errors import ListInvalid
-from caseworker.checks.screening.loaders import common
+from caseworker.checks.screening.loaders.common import country_code, detect_script, unique
 
-# Spellings the UK list uses that `common.country_code` does not know (keys are `_key` form).
-_COUNTRY_SYNONYMS: dict[str, str] = {
-    "congo democratic republic": "CD",
-    "democratic republic of congo": "CD",
-    "congo republic": "CG",
-    "korea north": "KP",
-    "korea south": "KR",
-    "iran islamic republic of": "IR",
-    "ivory coast": "CI",
-    "great britain": "GB",
-    "united kingdom": "GB",
-    "uk": "GB",
-    "usa": "US",
-    "swaziland": "SZ",
-    "macedonia": "MK",
-    "cape verde": "CV",
-    "occupied palestinian territories": "PS",
-    "the gambia": "GM",
-}
 _NUMBERED = re.compile(r"\(\d+\)")
-
-
-def _key(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", folded.replace("'", "")).split())
-
-
-def country_code(value: str | None) -> str | None:
-    """Return the ISO alpha-2 code for a code (any case) or a country name, or None."""
-    if not value or not value.strip():
-        return None
-    text = value.strip()
-    if len(text) == 2 and text.isalpha():
-        data = load_country_data()
-        code = data.aliases.get(text.upper(), text.upper())
-        return code if code in data.names else None
-    return common.country_code(text) or _COUNTRY_SYNONYMS.get(_key(text))
 
 
 def split_values(text: str | None) -> list[str]:
@@ -65,11 +27,6 @@ def countries_in(text: str | None) -> list[str]:
     """Country codes named in a cell that may hold several countries."""
     codes = [country_code(part) for part in split_values(text)]
     return unique(c for c in codes if c)
-
-
-def unique(values: Iterable[str]) -> list[str]:
-    """Drop empty values and duplicates, keeping the first occurrence's order."""
-    return list(dict.fromkeys(v for v in values if v))
 
 
 def iso_date(text: str | None) -> dt.date | None:
@@ -137,7 +94,7 @@ def listed_name(
     return ListedName(
         full=text,
         quality=quality,
-        script=common.detect_script(text),
+        script=detect_script(text),
         first=(first or "").strip() or None,
         last=(last or "").strip() or None,
     )

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -18,6 +19,24 @@ T = TypeVar("T")
 
 # Names the lists use that are not the short ISO names in countries.yaml.
 COUNTRY_VARIANTS: dict[str, str] = {
+    # ... as the UK list writes them
+    "congo democratic republic": "CD",
+    "democratic republic of congo": "CD",
+    "congo republic": "CG",
+    "korea north": "KP",
+    "korea south": "KR",
+    "iran islamic republic of": "IR",
+    "ivory coast": "CI",
+    "great britain": "GB",
+    "united kingdom": "GB",
+    "uk": "GB",
+    "usa": "US",
+    "swaziland": "SZ",
+    "macedonia": "MK",
+    "cape verde": "CV",
+    "occupied palestinian territories": "PS",
+    "the gambia": "GM",
+    # ... and as the other lists do
     "bahamas, the": "BS",
     "bolivia (plurinational state of)": "BO",
     "brunei": "BN",
@@ -75,19 +94,32 @@ def _key(name: str) -> str:
     return " ".join(plain.casefold().replace(".", "").split()).removeprefix("the ")
 
 
+def _loose_key(name: str) -> str:
+    """`_key` without punctuation: "Korea, North" and "Korea (North)" become "korea north"."""
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", _key(name).replace("'", "")).split())
+
+
 @lru_cache(maxsize=1)
 def _country_map() -> dict[str, str]:
-    names = {_key(name): code for code, name in load_country_data().names.items()}
-    names.update({_key(name): code for name, code in COUNTRY_VARIANTS.items()})
+    pairs = [(name, code) for code, name in load_country_data().names.items()]
+    pairs += list(COUNTRY_VARIANTS.items())
+    names = {_loose_key(name): code for name, code in pairs}
+    names.update({_key(name): code for name, code in pairs})
     return names
 
 
 @lru_cache(maxsize=4096)
 def country_code(name: str | None) -> str | None:
-    """Return the ISO alpha-2 code for a country name as a list writes it, or None."""
+    """Return the ISO alpha-2 code for a code (any case) or a country name as a list writes it."""
     if not name or not name.strip():
         return None
-    return _country_map().get(_key(name))
+    text = name.strip()
+    if len(text) == 2 and text.isalpha():
+        data = load_country_data()
+        code = data.aliases.get(text.upper(), text.upper())
+        return code if code in data.names else None
+    names = _country_map()
+    return names.get(_key(text)) or names.get(_loose_key(text))
 
 
 def _one_date(text: str) -> tuple[int, int | None, dt.date | None] | None:
@@ -158,6 +190,6 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def unique(items: list[T]) -> list[T]:
-    """Return the items in their first order, without repeats."""
-    return list(dict.fromkeys(items))
+def unique(items: Iterable[T]) -> list[T]:
+    """Return the items in their first order, without repeats or empty values."""
+    return list(dict.fromkeys(item for item in items if item))

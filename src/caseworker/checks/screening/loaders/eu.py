@@ -16,14 +16,13 @@ from caseworker.checks.screening.entity import (
 )
 from caseworker.checks.screening.loaders._helpers import (
     birth_date,
-    country_code,
     dedupe_names,
     file_sha256,
     invalid,
     iso_date,
     listed_name,
-    unique,
 )
+from caseworker.checks.screening.loaders.common import country_code, unique
 
 SOURCE = "eu"
 PUBLISHER = "European Commission, EU Financial Sanctions Files (FSF)"

@@ -26,8 +26,8 @@ from caseworker.checks.screening.loaders._helpers import (
     listed_name,
     parse_date,
     split_values,
-    unique,
 )
+from caseworker.checks.screening.loaders.common import unique
 
 SOURCE = "uk"
 PUBLISHER = "UK Foreign, Commonwealth & Development Office (UK Sanctions List)"
