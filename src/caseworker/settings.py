@@ -14,6 +14,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CASEWORKER_", extra="ignore")
 
+    # Documents given by URL: fetched over http(s) only, and never from loopback, private or
+    # link-local addresses unless this is set (a case must not make us read internal services).
+    documents_allow_private_urls: bool = False
     # Where the embedded Redis keeps its AOF and RDB files, and where local state lives.
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".caseworker")
     # An external Redis (redis://, rediss://, unix://); unset means the embedded server.

@@ -1,17 +1,25 @@
-"""The bytes of a case's document: from a file path, inline base64, or (not yet) a URL."""
+"""The bytes of a case's document: from a file path, inline base64, or an http(s) URL."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
+import socket
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx2
 
 from caseworker.checks.documents.errors import DocumentInvalid, DocumentTooLarge
 from caseworker.checks.documents.reader import DEFAULT_LIMITS
 from caseworker.domain.case import Document
+from caseworker.settings import get_settings
 
 DOCUMENTS_DIR_ENV = "CASEWORKER_DOCUMENTS_DIR"  # where relative document paths resolve
+FETCH_TIMEOUT = 30.0  # seconds for a document URL, connecting and reading
+MAX_REDIRECTS = 3
 
 
 def document_label(document: Document, position: int) -> str:
@@ -47,6 +55,50 @@ def document_bytes(document: Document, *, max_bytes: int = DEFAULT_LIMITS.max_by
         if size > max_bytes:
             raise DocumentTooLarge(f"{name}: {size} bytes, the limit is {max_bytes}")
         return path.read_bytes()
-    raise DocumentInvalid(
-        f"{name}: documents given by URL are not fetched yet; send the file as content_base64"
-    )
+    assert document.url is not None  # the case model allows exactly one source
+    return fetch_url(document.url, name=name, max_bytes=max_bytes)
+
+
+def _check_host(url: str, name: str) -> None:
+    """Refuse a URL whose host resolves to loopback, private or link-local addresses."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DocumentInvalid(f"{name}: only http and https document URLs are fetched: {url}")
+    if get_settings().documents_allow_private_urls:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except OSError as exc:
+        raise DocumentInvalid(f"{name}: cannot resolve {parts.hostname}: {exc}") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise DocumentInvalid(
+                f"{name}: {parts.hostname} is a private or local address ({address}); documents "
+                "are not fetched from there (CASEWORKER_DOCUMENTS_ALLOW_PRIVATE_URLS allows it)"
+            )
+
+
+def fetch_url(url: str, *, name: str, max_bytes: int, timeout: float = FETCH_TIMEOUT) -> bytes:
+    """Download a document, stopping as soon as it passes `max_bytes`; redirects re-checked."""
+    for _ in range(MAX_REDIRECTS + 1):
+        _check_host(url, name)
+        try:
+            with httpx2.stream("GET", url, timeout=timeout, follow_redirects=False) as response:
+                if response.is_redirect and (target := response.headers.get("location")):
+                    url = str(response.url.join(target))
+                    continue
+                if response.status_code != 200:
+                    raise DocumentInvalid(f"{name}: {url} answered {response.status_code}")
+                declared = int(response.headers.get("content-length") or 0)
+                if declared > max_bytes:
+                    raise DocumentTooLarge(f"{name}: {declared} bytes, the limit is {max_bytes}")
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise DocumentTooLarge(f"{name}: more than {max_bytes} bytes at {url}")
+                return bytes(body)
+        except httpx2.HTTPError as exc:
+            raise DocumentInvalid(f"{name}: cannot fetch {url}: {exc}") from exc
+    raise DocumentInvalid(f"{name}: more than {MAX_REDIRECTS} redirects from {url}")
