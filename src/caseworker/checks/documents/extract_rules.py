@@ -359,7 +359,8 @@ def _column_above(lines: Sequence[DocLine], last: DocLine, *, limit: int = 6) ->
         if abs(dl.line.bbox[0] - last.line.bbox[0]) > 0.02:
             continue  # another column on the same rows
         gap = out[0].line.bbox[1] - dl.line.bbox[3]
-        smaller = dl.height < 0.8 * last.height  # a sender's return address in small print
+        typical = sorted(b.height for b in out)[len(out) // 2]
+        smaller = dl.height < 0.65 * typical  # a sender's return address in small print
         sender = is_postcode_line(dl.text) or bool(_PO_BOX.search(dl.text))  # another address
         if (
             gap > 1.2 * max(out[0].height, dl.height)
