@@ -22,6 +22,7 @@ from caseworker.checks.documents.lines import (
     clean,
     document_lines,
     labelled,
+    looks_like_label,
     rows,
     search,
 )
@@ -328,7 +329,7 @@ def _issuer(lines: Sequence[DocLine]) -> ExtractedField:
 def _address_block(lines: Sequence[DocLine]) -> tuple[Found | None, Found | None]:
     """Name and address from the recipient block: lines above the first postcode line."""
     for dl in lines:
-        if dl.line.bbox[1] > 0.45 or looks_labelled(dl.text):
+        if dl.line.bbox[1] > 0.45 or looks_like_label(dl.text):
             continue
         if not is_postcode_line(dl.text):
             continue
@@ -346,10 +347,6 @@ def _address_block(lines: Sequence[DocLine]) -> tuple[Found | None, Found | None
     return None, None
 
 
-def looks_labelled(text: str) -> bool:
-    return bool(re.match(r"^[A-Za-z][A-Za-z .()/]{1,30}:", text))
-
-
 def _column_above(lines: Sequence[DocLine], last: DocLine, *, limit: int = 6) -> list[DocLine]:
     """`last` and the lines straight above it in its column, with no gap, top first."""
     out = [last]
@@ -364,7 +361,7 @@ def _column_above(lines: Sequence[DocLine], last: DocLine, *, limit: int = 6) ->
         sender = is_postcode_line(dl.text) or bool(_PO_BOX.search(dl.text))  # another address
         if (
             gap > 1.2 * max(out[0].height, dl.height)
-            or looks_labelled(dl.text)
+            or looks_like_label(dl.text)
             or smaller
             or sender
         ):

@@ -24,8 +24,8 @@ from caseworker.checks.documents.sources import document_bytes, document_label
 from caseworker.checks.documents.text import DocumentText
 from caseworker.checks.documents.verify import (
     DEFAULT_MAX_AGE_DAYS,
-    FieldCheck,
     Inconsistency,
+    Verification,
     cross_check,
     verify,
 )
@@ -140,14 +140,8 @@ class VerifyInput(BaseModel):
     as_of: dt.date | None = Field(default=None, description="Today, unless given")
 
 
-class DocumentVerification(BaseModel):
+class DocumentVerification(Verification):
     document: str
-    verified: bool
-    mismatches: list[str]
-    missing: list[str]
-    stale: bool
-    age_days: int | None
-    checks: list[FieldCheck]
 
 
 class VerifyOutput(ToolOutput):
@@ -199,17 +193,7 @@ def verify_documents(args: VerifyInput, context: ToolContext) -> VerifyOutput:
         extractions.append(ex)
         attested = attested_for(ex.type, args.subject, args.individuals, args.entities, ex)
         v = verify(ex, attested, as_of=today, max_age_days=args.max_age_days)
-        results.append(
-            DocumentVerification(
-                document=item.document,
-                verified=v.verified,
-                mismatches=v.mismatches,
-                missing=v.missing,
-                stale=v.stale,
-                age_days=v.age_days,
-                checks=v.checks,
-            )
-        )
+        results.append(DocumentVerification(document=item.document, **dict(v)))
     return VerifyOutput(
         documents=results,
         verified=sum(r.verified for r in results),

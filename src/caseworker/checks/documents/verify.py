@@ -130,12 +130,9 @@ def _owner_checks(found: ExtractedField | None, attested: Any) -> list[FieldChec
     checks: list[FieldCheck] = []
     unmatched = list(listed)
     for claim in _owners(attested):
-        best = max(
-            unmatched,
-            key=lambda o: compare_person_names(o.name, claim.name).similarity,
-            default=None,
-        )
-        if best is None or not compare_person_names(best.name, claim.name).same:
+        compared = [(compare_person_names(o.name, claim.name), o) for o in unmatched]
+        closest, best = max(compared, key=lambda c: c[0].similarity, default=(None, None))
+        if best is None or closest is None or not closest.same:
             checks.append(
                 FieldCheck(
                     field=f"owners[{claim.name}]",
