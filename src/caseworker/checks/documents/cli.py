@@ -138,6 +138,8 @@ def verify(  # noqa: PLR0917 (a command's options)
         },
         "mismatches": result.mismatches,
         "missing": result.missing,
+        "not_applicable": result.not_applicable,
+        "profile": result.profile,
         "issue_date": result.issue_date,
         "age_days": result.age_days,
         "stale": result.stale,

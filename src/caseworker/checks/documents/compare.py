@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from caseworker.checks.documents.jurisdictions import split_code, subdivision_code
 from caseworker.checks.screening.entity import EntityType
 from caseworker.checks.screening.normalize import (
     LEGAL_FORMS_SURE,
@@ -261,20 +262,23 @@ def _jurisdiction_code(value: str) -> str:
     text = value.strip().upper()
     if re.fullmatch(r"[A-Z]{2}(?:-[A-Z0-9]{1,3})?", text):
         return text
-    return country_code(value) or text
+    return subdivision_code(value) or country_code(value) or text
 
 
 def compare_jurisdictions(document: str, attested: str) -> Comparison:
-    """Compare countries (and states, where both name one): "US-DE" is "US", "UK" is "GB"."""
+    """Compare jurisdictions at the level both state: ISO 3166-1 ("GB") or 3166-2 ("US-DE").
+
+    "US-DE" is the same as a Delaware certificate and differs from a California one; "US"
+    agrees with either (country level); "UK" is "GB"; names ("State of Delaware") are coded.
+    """
     a, b = (_jurisdiction_code(v) for v in (document, attested))
-    a_country, _, a_state = a.partition("-")
-    b_country, _, b_state = b.partition("-")
-    a_country = {"UK": "GB"}.get(a_country, a_country)
-    b_country = {"UK": "GB"}.get(b_country, b_country)
+    (a_country, a_state), (b_country, b_state) = split_code(a), split_code(b)
     if a_country != b_country:
         return Comparison(False, 0.0, f"jurisdiction {a} vs {b}")
     if a_state and b_state and a_state != b_state:
         return Comparison(False, 0.5, f"state {a_state} vs {b_state}")
+    if a_state != b_state:
+        return Comparison(True, 0.9, f"same country ({a_country}); only one side names the state")
     return Comparison(True, 1.0, "same jurisdiction")
 
 

@@ -20,6 +20,7 @@ from pydantic_ai.models import Model, infer_model
 from pydantic_ai.usage import UsageLimits
 from rapidfuzz import fuzz
 
+from caseworker.checks.documents.applicability import identify
 from caseworker.checks.documents.dates import find_dates
 from caseworker.checks.documents.extract_rules import text_source
 from caseworker.checks.documents.layout import union_box
@@ -311,6 +312,7 @@ async def extract_with_model(
         pages=len(doc.pages),
         text_source=text_source(doc),
         warnings=warnings,
+        profile=profile.key if (profile := identify(kind, fields, doc.text)) else None,
     )
 
 

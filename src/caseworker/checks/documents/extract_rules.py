@@ -14,7 +14,9 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Literal
 
+from caseworker.checks.documents.applicability import identify
 from caseworker.checks.documents.dates import find_dates, first_date
+from caseworker.checks.documents.jurisdictions import US_STATE_NAMED, us_state
 from caseworker.checks.documents.lines import (
     DocLine,
     Found,
@@ -125,7 +127,7 @@ _AUTHORITIES: tuple[tuple[re.Pattern[str], str | None], ...] = (
 )
 _JURISDICTION_CLUES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"England and Wales|Companies House|Scotland|Northern Ireland", re.I), "GB"),
-    (re.compile(r"State of Delaware", re.I), "US-DE"),
+    (US_STATE_NAMED, "US-"),  # the state's code is read from the match: "US-DE"
     (
         re.compile(r"Accounting and Corporate Regulatory Authority|\bACRA\b|\bSingapore\b", re.I),
         "SG",
@@ -184,7 +186,8 @@ def _jurisdiction(lines: Sequence[DocLine]) -> ExtractedField:
     for pattern, code in _JURISDICTION_CLUES:
         found = search(lines, pattern, group=0, span=1)
         if found:
-            return _field(found, code, SENTENCE_SURE)
+            value = us_state(found.value) if code == "US-" else code
+            return _field(found, value, SENTENCE_SURE)
     return ExtractedField()
 
 
@@ -513,6 +516,7 @@ def extract_with_rules(doc: DocumentText, kind: DocumentKind) -> Extraction:
         pages=len(doc.pages),
         text_source=text_source(doc),
         warnings=warnings,
+        profile=profile.key if (profile := identify(kind, fields, doc.text)) else None,
     )
 
 

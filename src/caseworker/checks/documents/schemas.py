@@ -83,6 +83,11 @@ class Extraction(BaseModel):
     pages: int
     text_source: Literal["text_layer", "ocr", "mixed"]
     warnings: list[str] = Field(default_factory=list)
+    profile: str | None = Field(
+        default=None,
+        description="Which kind of document of its type it is (applicability.PROFILES key), "
+        "e.g. 'gb_companies_house_certificate'; None when not recognised",
+    )
 
     def data(self) -> BaseModel:
         """Return the values alone, validated against the type's schema."""

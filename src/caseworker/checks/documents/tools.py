@@ -148,7 +148,12 @@ class VerifyOutput(ToolOutput):
     documents: list[DocumentVerification]
     verified: int
     mismatches: int = Field(description="Mismatching fields over all documents")
-    missing: int = Field(description="Attested fields the documents do not show")
+    missing: int = Field(
+        description="Attested fields the documents do not show though their kind normally does"
+    )
+    not_applicable: int = Field(
+        default=0, description="Attested fields the documents' kinds never show (not missing)"
+    )
     stale: int
     inconsistencies: list[Inconsistency]
 
@@ -161,7 +166,7 @@ class VerifyOutput(ToolOutput):
             )
             for doc in self.documents
             for c in doc.checks
-            if c.status in ("match", "mismatch", "not_in_document")
+            if c.status in ("match", "mismatch", "not_in_document", "not_applicable")
         ]
         drafts += [
             EvidenceDraft(f"document:{d.document}", f"issued {d.age_days} days ago (stale)")
@@ -199,6 +204,7 @@ def verify_documents(args: VerifyInput, context: ToolContext) -> VerifyOutput:
         verified=sum(r.verified for r in results),
         mismatches=sum(len(r.mismatches) for r in results),
         missing=sum(len(r.missing) for r in results),
+        not_applicable=sum(len(r.not_applicable) for r in results),
         stale=sum(r.stale for r in results),
         inconsistencies=cross_check(extractions),
     )

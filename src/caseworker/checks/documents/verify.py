@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from caseworker.checks.documents.applicability import Profile, identify, profile_of
 from caseworker.checks.documents.compare import (
     Comparison,
     compare_addresses,
@@ -25,7 +26,9 @@ from caseworker.checks.documents.compare import (
 )
 from caseworker.checks.documents.schemas import ExtractedField, Extraction, Owner
 
-FieldStatus = Literal["match", "mismatch", "not_in_document", "not_attested", "not_compared"]
+FieldStatus = Literal[
+    "match", "mismatch", "not_in_document", "not_applicable", "not_attested", "not_compared"
+]
 DEFAULT_MAX_AGE_DAYS = 90  # proof of address: issued within three months, unless the SOP says
 
 
@@ -49,12 +52,23 @@ class Verification(BaseModel):
     document_sha256: str
     checks: list[FieldCheck]
     mismatches: list[str] = Field(description="Fields whose values differ")
-    missing: list[str] = Field(description="Attested fields the document does not show")
+    missing: list[str] = Field(
+        description="Attested fields the document does not show though its kind normally does"
+    )
+    not_applicable: list[str] = Field(
+        default_factory=list,
+        description="Attested fields this kind of document never shows (not counted as missing)",
+    )
+    profile: str | None = Field(default=None, description="The kind of document recognised")
     issue_date: dt.date | None = None
     age_days: int | None = None
     max_age_days: int | None = None
     stale: bool = False
     verified: bool = Field(description="No mismatch, nothing missing, not stale")
+
+
+def _not_shown(profile: Profile | None, name: str) -> bool:
+    return profile is not None and not profile.expects(name)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -88,11 +102,21 @@ def _compare_value(kind: str, name: str, document: Any, attested: Any) -> Compar
     return None
 
 
-def _check(kind: str, name: str, found: ExtractedField | None, attested: Any) -> FieldCheck:
+def _check(
+    kind: str, name: str, found: ExtractedField | None, attested: Any, profile: Profile | None
+) -> FieldCheck:
     where = {"page": found.page, "source_text": found.source_text} if found else {}
     document = found.value if found else None
     if attested in (None, "", []):
         return FieldCheck(field=name, status="not_attested", document_value=document, **where)
+    if document in (None, "", []) and _not_shown(profile, name):
+        assert profile is not None
+        return FieldCheck(
+            field=name,
+            status="not_applicable",
+            attested_value=attested,
+            detail=f"a {profile.title} does not show this field",
+        )
     if document in (None, "", []):
         return FieldCheck(
             field=name,
@@ -119,8 +143,14 @@ def _owners(value: Any) -> list[Owner]:
     return [o if isinstance(o, Owner) else Owner.model_validate(o) for o in value or []]
 
 
-def _owner_checks(found: ExtractedField | None, attested: Any) -> list[FieldCheck]:
-    """Owners matched by name; each attested owner's share compared; extra or missing owners."""
+def _owner_checks(
+    found: ExtractedField | None, attested: Any, profile: Profile | None
+) -> list[FieldCheck]:
+    """Owners matched by name; each attested owner's share compared; extra or missing owners.
+
+    An attested owner whose share is below what the register lists (a PSC register names only
+    holders of more than 25%) is not applicable when absent, not a mismatch.
+    """
     if not attested:
         return [FieldCheck(field="owners", status="not_attested")]
     listed = _owners(found.value if found else None)
@@ -133,6 +163,18 @@ def _owner_checks(found: ExtractedField | None, attested: Any) -> list[FieldChec
         compared = [(compare_person_names(o.name, claim.name), o) for o in unmatched]
         closest, best = max(compared, key=lambda c: c[0].similarity, default=(None, None))
         if best is None or closest is None or not closest.same:
+            floor = profile.min_owner_share if profile else None
+            if floor is not None and claim.percentage is not None and claim.percentage <= floor:
+                assert profile is not None
+                checks.append(
+                    FieldCheck(
+                        field=f"owners[{claim.name}]",
+                        status="not_applicable",
+                        attested_value=claim.name,
+                        detail=f"a {profile.title} lists only owners of more than {floor:g}%",
+                    )
+                )
+                continue
             checks.append(
                 FieldCheck(
                     field=f"owners[{claim.name}]",
@@ -190,13 +232,18 @@ def verify(
     as_of: dt.date | None = None,
     max_age_days: int = DEFAULT_MAX_AGE_DAYS,
 ) -> Verification:
-    """Compare one extraction with the attested values; proofs of address also for freshness."""
+    """Compare one extraction with the attested values; proofs of address also for freshness.
+
+    A field the document does not show is `missing` when its kind of document (its profile:
+    type and issuing registry, see applicability.py) normally shows it, else `not_applicable`.
+    """
+    profile = profile_of(extraction.profile) or identify(extraction.type, extraction.fields)
     checks: list[FieldCheck] = []
     for name, found in extraction.fields.items():
         if name == "owners":
-            checks.extend(_owner_checks(found, attested.get("owners")))
+            checks.extend(_owner_checks(found, attested.get("owners"), profile))
         else:
-            checks.append(_check(extraction.type, name, found, attested.get(name)))
+            checks.append(_check(extraction.type, name, found, attested.get(name), profile))
     issue = (
         _date(extraction.fields["issue_date"].value) if "issue_date" in extraction.fields else None
     )
@@ -210,6 +257,8 @@ def verify(
         checks=checks,
         mismatches=mismatches,
         missing=missing,
+        not_applicable=[c.field for c in checks if c.status == "not_applicable"],
+        profile=profile.key if profile else None,
         issue_date=issue,
         age_days=age,
         max_age_days=max_age_days if extraction.type == "proof_of_address" else None,
