@@ -184,7 +184,8 @@ def test_transliteration(text: str, tokens: tuple[str, ...]) -> None:
 def test_exact_and_reordered(screener: Screener) -> None:
     assert score(screener, "Vladimir Vladimirovich Putin", "putin") == 1.0
     assert score(screener, "Putin Vladimir", "putin") >= HIT_THRESHOLD - 0.1
-    assert score(screener, "Smith, John Michael", "smith") == 1.0
+    # Every token common ("john", "michael", "smith"): a little short of 1.0 on the name alone.
+    assert score(screener, "Smith, John Michael", "smith") >= 0.95
 
 
 def test_typos_transpositions(screener: Screener) -> None:

@@ -11,12 +11,14 @@ from caseworker.checks.screening.entity import BirthDate, EntityType, ListedEnti
 # Adjustments added to the name score (see `feature_adjustments`).
 DOB_DAY_MATCH = 0.08  # the same day of birth
 DOB_YEAR_MATCH = 0.03  # the same year, or inside the listed range
-DOB_DAY_CONFLICT = -0.03  # same year, another day
+DOB_DAY_CONFLICT = -0.10  # two full dates, same year, another day
+DOB_MONTH_CONFLICT = -0.06  # same year, another month (the query gives only year and month)
 DOB_NEAR_MISS = -0.06  # one year off (typos, calendar conversions)
 DOB_CONFLICT = -0.15  # 2-4 years off
 DOB_FAR_CONFLICT = -0.25  # 5+ years off
 COUNTRY_MATCH = 0.03
-COUNTRY_CONFLICT = -0.05  # lists name only some ties, so a mismatch is weak evidence
+COUNTRY_CONFLICT = -0.05  # lists name only some ties, so a mismatch of ties is weak evidence
+NATIONALITY_CONFLICT = -0.10  # the listing states nationalities and the party shares none
 TYPE_CONFLICT = -0.2  # a person against a company, or the reverse
 IDENTIFIER_SCORE = 0.98  # an identical document/registration number: near certain
 
@@ -31,6 +33,7 @@ class QueryFeatures:
     kind: EntityType | None = None
     birth_date: dt.date | None = None
     birth_year: int | None = None
+    birth_month: int | None = None  # 1-12, when the query gives the month
     countries: frozenset[str] = frozenset()
     identifiers: frozenset[str] = frozenset()  # normalised with `normalize_identifier`
 
@@ -39,9 +42,10 @@ class QueryFeatures:
 class Adjustment:
     """One feature's effect on the score, and why."""
 
-    feature: str  # dob | country | identifier | type
+    feature: str  # dob | country | nationality | identifier | type
     delta: float
     reason: str
+    corroborates: bool = False  # a fact few people share agrees: equal full DOB or identifier
 
 
 def normalize_identifier(value: str) -> str:
@@ -78,6 +82,14 @@ def _dob(q: QueryFeatures, dates: list[BirthDate]) -> Adjustment | None:
                 "dob",
                 DOB_DAY_MATCH if same else DOB_DAY_CONFLICT,
                 f"{'same day' if same else 'same year, another day'} ({shown})",
+                corroborates=same,
+            )
+        elif gap == 0 and q.birth_month and (listed := bd.date.month if bd.date else bd.month):
+            same = listed == q.birth_month
+            adj = Adjustment(
+                "dob",
+                DOB_YEAR_MATCH if same else DOB_MONTH_CONFLICT,
+                f"{'same month' if same else 'same year, another month'} ({shown})",
             )
         elif gap == 0:
             adj = Adjustment("dob", DOB_YEAR_MATCH, f"year compatible with {shown}")
@@ -96,11 +108,21 @@ def feature_adjustments(q: QueryFeatures, entity: ListedEntity) -> tuple[list[Ad
     out: list[Adjustment] = []
     if (dob := _dob(q, entity.birth_dates)) is not None:
         out.append(dob)
-    listed = {c.upper() for c in (*entity.countries, *entity.nationalities)}
+    nationalities = {c.upper() for c in entity.nationalities}
+    listed = {c.upper() for c in entity.countries} | nationalities
     if q.countries and listed:
         common = sorted(q.countries & listed)
         if common:
             out.append(Adjustment("country", COUNTRY_MATCH, f"shared country {', '.join(common)}"))
+        elif nationalities:
+            out.append(
+                Adjustment(
+                    "nationality",
+                    NATIONALITY_CONFLICT,
+                    f"listed nationality {', '.join(sorted(nationalities))}, party's ties "
+                    f"{', '.join(sorted(q.countries))}",
+                )
+            )
         else:
             out.append(
                 Adjustment("country", COUNTRY_CONFLICT, f"listed for {', '.join(sorted(listed))}")
@@ -116,6 +138,10 @@ def feature_adjustments(q: QueryFeatures, entity: ListedEntity) -> tuple[list[Ad
             value = normalize_identifier(ident.value)
             if len(value) >= 4 and value in q.identifiers:
                 id_match = True
-                out.append(Adjustment("identifier", 0.0, f"same {ident.type} {ident.value}"))
+                out.append(
+                    Adjustment(
+                        "identifier", 0.0, f"same {ident.type} {ident.value}", corroborates=True
+                    )
+                )
                 break
     return out, id_match

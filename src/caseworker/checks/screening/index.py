@@ -14,19 +14,22 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from caseworker.checks.screening.commonness import capped_weight
 from caseworker.checks.screening.entity import EntityType, ListedEntity, NameQuality
 from caseworker.checks.screening.normalize import (
     GENERIC,
     PARTICLES,
+    SCRIPTS,
     NormalizedName,
     normalize_name,
     phonetic_key,
+    script_of,
     skeleton,
 )
 from caseworker.exceptions import RuntimeFailure
 
 # Bump when the layout or the normalisation changes: an older cache is then rebuilt.
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 # At most this many names leave the blocking stage for scoring.
 MAX_CANDIDATES = 100
 QUALITY_CODES: tuple[NameQuality, ...] = (NameQuality.primary, NameQuality.strong, NameQuality.weak)
@@ -125,6 +128,7 @@ class ScreeningIndex:
     name_position: IntArray  # name id -> position in entity.names
     name_quality: IntArray  # index into QUALITY_CODES
     name_flags: IntArray  # FLAG_* bits
+    name_script: IntArray  # index into SCRIPTS: the script the name was published in
     name_tokens: IntArray  # (names, max tokens) vocab ids, -1 padded
     name_joined: list[str]
     name_joined_skeleton: list[str]
@@ -188,7 +192,8 @@ class ScreeningIndex:
         for i, row in enumerate(rows):
             tokens[i, : len(row)] = row
         weights = [
-            static_weight(t) or token_weight(df[i]) * length_factor(t) for i, t in enumerate(vocab)
+            capped_weight(t, static_weight(t) or token_weight(df[i]) * length_factor(t))
+            for i, t in enumerate(vocab)
         ]
         postings: defaultdict[str, set[int]] = defaultdict(set)
         token_keys = [blocking_keys(t) for t in vocab]
@@ -217,6 +222,7 @@ class ScreeningIndex:
             name_position=np.array([r[1] for r in norm], dtype=np.int32),
             name_quality=np.array([QUALITY_CODES.index(r[3]) for r in norm], dtype=np.int32),
             name_flags=np.array([_flags(r[2]) for r in norm], dtype=np.int32),
+            name_script=np.array([script_code(r[2].original) for r in norm], dtype=np.int32),
             name_tokens=tokens,
             name_joined=[r[2].joined for r in norm],
             name_joined_skeleton=[skeleton(r[2].joined) for r in norm],
@@ -289,6 +295,11 @@ class ScreeningIndex:
         wanted = np.zeros(len(self.entity_ids), dtype=np.bool_)
         wanted[list(entity_positions)] = True
         return wanted[self.name_entity]
+
+
+def script_code(text: str) -> int:
+    """Small integer code of the script a name is written in (see `SCRIPTS`)."""
+    return SCRIPTS.index(script_of(text))
 
 
 def _flags(nn: NormalizedName) -> int:

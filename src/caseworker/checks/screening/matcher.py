@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from caseworker.checks.screening.commonness import capped_weight, commonness_penalty
 from caseworker.checks.screening.entity import EntityType, ListedEntity, NameQuality
 from caseworker.checks.screening.features import (
     COUNTRY_MATCH,
@@ -29,6 +30,7 @@ from caseworker.checks.screening.index import (
     IntArray,
     ScreeningIndex,
     length_factor,
+    script_code,
     static_weight,
 )
 from caseworker.checks.screening.normalize import (
@@ -39,7 +41,9 @@ from caseworker.checks.screening.normalize import (
     NormalizedName,
     phonetic_key,
     skeleton,
+    variant_key,
 )
+from caseworker.checks.screening.strength import MatchStrength, strength_for
 
 # Defaults measured on the list benchmark (see the engine's report): a final score at or above
 # HIT_THRESHOLD is a hit, at or above POSSIBLE_THRESHOLD a possible match, below it clear.
@@ -64,11 +68,15 @@ PHONETIC_FLOOR = 0.88  # the same Metaphone key (of 2+ letters) makes tokens thi
 SLIP_SIM, SLIP_MIN_LENGTH, SLIP_MIN_WEIGHT = 0.86, 4, 0.6  # see `_similarity`
 PHONETIC_MIN_STRICT = 0.6  # ... when the spellings are at least this similar
 INITIAL_SIM = 0.9  # "j" against "john"
+VARIANT_SIM = 0.92  # the same token once romanisation variants are folded ("doori"/"duri")
 SKELETON_CAP = np.array([0.0, 0.6, 0.8, 1.0], dtype=np.float32)  # by consonants in skeleton
+ABJAD_SKELETON_CAP = np.array([0.0, 0.6, 1.0], dtype=np.float32)  # whole names in abjad script
 MAX_BOOST = DOB_DAY_MATCH + COUNTRY_MATCH  # the most the features can add to a name score
 RESCORE = 15  # names scored exactly after the vectorised pre-score
 
 
+_ORGS = frozenset({EntityType.entity, EntityType.vessel, EntityType.aircraft})
+_LATIN = script_code("")
 _NOISE = sorted(w for w in LEGAL_FORMS_SURE | LEGAL_FORMS_WEAK | LEGAL_RUN | GENERIC if len(w) >= 4)
 
 
@@ -99,6 +107,10 @@ class Hit(BaseModel):
     topics: list[str]
     score: float = Field(ge=0.0, le=1.0)
     status: MatchStatus
+    strength: MatchStrength = Field(
+        description="confirmed: name plus equal full DOB or identifier; potential: name-level; "
+        "weak: a possible match below the hit threshold"
+    )
     explanation: dict[str, Any]
 
 
@@ -139,6 +151,10 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     strict = np.where(sounds, np.maximum(strict, PHONETIC_FLOOR), strict)
     initial = same_first & ((qlen == 1) ^ (vlen == 1))
     strict = np.where(initial, np.maximum(strict, INITIAL_SIM), strict)
+    qv = np.array([variant_key(t) for t in qt])[:, None]
+    vv = np.array([variant_key(w) for w in words])[None, :]
+    variant = (qv == vv) & (np.minimum(qlen, vlen) >= 3)
+    strict = np.where(variant, np.maximum(strict, VARIANT_SIM), strict)
     qskel = [skeleton(t) for t in qt]
     vskel = arrays.skeletons[vocab].tolist()
     skel = process.cdist(qskel, vskel, scorer=OSA.normalized_similarity, dtype=np.float32)
@@ -197,10 +213,16 @@ def _name_score(
     )
     total = matched + float(qw[free_q].sum()) + listed_extra * missing
     token_score = gained / total if total else 0.0
-    score = max(token_score, joined**EXPONENT)
+    # A name of common tokens only is little evidence of identity ("mohammed khan").
+    evidence = max(gained, float(lw.sum()) * joined**EXPONENT)
+    penalty = commonness_penalty(evidence)
+    score = max(0.0, max(token_score, joined**EXPONENT) - penalty)
 
     def explain() -> dict[str, Any]:
-        return _explanation(q, listed, lw, pairs, free_q, free_l, score, token_score, joined)
+        why = _explanation(q, listed, lw, pairs, free_q, free_l, score, token_score, joined)
+        why["name_evidence"] = round(evidence, 4)
+        why["commonness_penalty"] = round(penalty, 4)
+        return why
 
     return score, explain
 
@@ -247,8 +269,13 @@ def score_names(
     *,
     keep: int = RESCORE,
     floor: float = POSSIBLE_THRESHOLD - 0.3,
+    kind: EntityType | None = None,
 ) -> list[_Scored]:
-    """Name scores (before features) of the most promising of `names`, best first."""
+    """Name scores (before features) of the most promising of `names`, best first.
+
+    `kind` is the query's type: a person is not compared joined with an organisation's name,
+    so "wang wei" cannot be one company's single word by the letters alone.
+    """
     if not q.tokens or len(names) == 0:
         return []
     rows = index.name_tokens[names]
@@ -259,7 +286,12 @@ def score_names(
     pad = vocab < 0
     sims = _similarity(q, index, np.where(pad, 0, vocab).astype(np.int32))
     sims[:, :, pad] = 0.0
-    loose = ((index.name_flags[names] & FLAG_TRANSLIT) > 0) | q.transliterated
+    # Across scripts the comparison is loose (consonant skeletons); within one non-Latin script
+    # it is strict: the same letters are there to compare.
+    listed_script = index.name_script[names]
+    query_script = script_code(q.original)
+    same_script = (listed_script == query_script) & (query_script != _LATIN)
+    loose = (((index.name_flags[names] & FLAG_TRANSLIT) > 0) | q.transliterated) & ~same_script
     qw = np.array([_query_weight(t, index) for t in q.tokens], dtype=np.float32)
     gathered = np.where(loose[None, :, None], sims[1][:, inv], sims[0][:, inv])  # (Q, C, T)
     best = gathered.max(axis=2)
@@ -272,16 +304,22 @@ def score_names(
     cand_joined = joined_names[names].tolist()
     joined = process.cdist([q.joined], cand_joined, scorer=OSA.normalized_similarity)[0]
     if (loose_at := np.flatnonzero(loose)).size:
-        skel = process.cdist(
-            [skeleton(q.joined)],
-            joined_skeletons[names[loose_at]].tolist(),
-            scorer=OSA.normalized_similarity,
-        )[0]
+        qskel = skeleton(q.joined)
+        lskel = joined_skeletons[names[loose_at]].tolist()
+        skel = process.cdist([qskel], lskel, scorer=OSA.normalized_similarity)[0]
+        # As for tokens, a skeleton of one or two consonants says little ("wangwei" is "nk"),
+        # unless the query is in a script that writes only consonants ("משה" is "moshe").
+        cap = ABJAD_SKELETON_CAP if q.abjad else SKELETON_CAP
+        shortest = np.minimum(len(qskel), np.array([len(k) for k in lskel]))
+        skel *= cap[np.minimum(shortest, len(cap) - 1)]
         joined[loose_at] = np.maximum(joined[loose_at], skel)
     # The joined comparison is for names split or merged differently ("abd allah" / "abdullah").
     # Names with as many tokens compare joined only when split elsewhere ("gpbm ortgage").
     resplit = (ntok != len(q.tokens)) | (joined >= RESPLIT_SIM)
     joined = np.where(loose | resplit, joined, 0.0)
+    if kind == EntityType.person:
+        orgs = np.array([index.entity_types[int(e)] in _ORGS for e in index.name_entity[names]])
+        joined = np.where(orgs, 0.0, joined)
     pre = np.maximum(pre, joined**EXPONENT)
     top = np.argsort(-pre, kind="stable")[:keep]
     out: list[_Scored] = []
@@ -317,7 +355,7 @@ def _query_weight(token: str, index: ScreeningIndex) -> float:
         return 0.2  # a misspelt legal form or business word ("compani", "limted")
     if len(token) <= 3:
         return 0.3  # a short token the lists do not have: an abbreviation or stray letters
-    return static_weight(token) or length_factor(token)
+    return capped_weight(token, static_weight(token) or length_factor(token))
 
 
 def build_hits(
@@ -353,12 +391,19 @@ def build_hits(
         score = min(1.0, max(0.0, score))
         if score < lowest:
             continue
+        name_score = s.score
+        corroborated = id_match or ei in id_matches or any(a.corroborates for a in adjustments)
+        strength = strength_for(
+            score, name_score, corroborated=corroborated, hit=hit, possible=possible
+        )
         why = dict(s.explanation)
         why["alias_quality"] = name.quality.value
         why["quality_factor"] = WEAK_ALIAS_FACTOR if name.quality == NameQuality.weak else 1.0
         why["adjustments"] = [_adj(a) for a in adjustments]
         why["identifier_match"] = id_match
         why["final_score"] = round(score, 4)
+        why["strength"] = strength.value
+        why["corroborated"] = corroborated
         hits.append(
             Hit(
                 entity_id=entity.id,
@@ -370,6 +415,7 @@ def build_hits(
                 topics=list(entity.topics),
                 score=round(score, 4),
                 status=status_for(score, hit, possible),
+                strength=strength,
                 explanation=why,
             )
         )

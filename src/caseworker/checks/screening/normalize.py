@@ -112,6 +112,49 @@ _DIGRAPHS = re.compile("|".join(sorted(_DIGRAPH_SOUND, key=len, reverse=True)))
 _SKELETON_FOLD = str.maketrans("gqcbdzv", "kkkptsf", "aeiouyw")
 
 
+# ISO 15924 codes of the scripts names are told apart by ("Hani" covers kanji and hanzi).
+SCRIPTS = ("Latn", "Arab", "Hebr", "Cyrl", "Grek", "Hani", "Hang", "Kana", "Deva", "Thai", "Other")
+_SCRIPT_PREFIXES = (
+    ("ARABIC", "Arab"),
+    ("HEBREW", "Hebr"),
+    ("CYRILLIC", "Cyrl"),
+    ("GREEK", "Grek"),
+    ("CJK", "Hani"),
+    ("HANGUL", "Hang"),
+    ("HIRAGANA", "Kana"),
+    ("KATAKANA", "Kana"),
+    ("DEVANAGARI", "Deva"),
+    ("THAI", "Thai"),
+)
+# Arabic (and Persian) romanisation variants folded for comparison: ou/oo and u, ee and i,
+# dh, d and z (dhal and zah are written all three ways), doubled letters; "el" is "al".
+_VARIANT_RULES = (("ou", "u"), ("oo", "u"), ("ee", "i"), ("dh", "d"), ("z", "d"))
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=65536)
+def variant_key(token: str) -> str:
+    """Token with Arabic romanisation variants folded ("doori" and "duri" -> "duri")."""
+    if token == "el":
+        return "al"
+    out = token
+    for a, b in _VARIANT_RULES:
+        out = out.replace(a, b)
+    return _DOUBLE.sub(r"\1", out)
+
+
+def script_of(text: str) -> str:
+    """Return the script a name is written in: its first letter that is not Latin decides."""
+    for ch in text:
+        if ch.isalpha() and not ch.isascii():
+            name = unicodedata.name(ch, "")
+            if name.startswith("LATIN"):
+                continue
+            return next((code for prefix, code in _SCRIPT_PREFIXES if name.startswith(prefix)),
+                        "Other")
+    return "Latn"
+
+
 @dataclass(frozen=True, slots=True)
 class NormalizedName:
     """A name reduced to comparable tokens, in natural (first-name-first) order."""

@@ -10,9 +10,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import overload
 
+from caseworker.checks.screening.commonness import table_digest
 from caseworker.checks.screening.engine import Screener
 from caseworker.checks.screening.entity import ListedEntity, ListInfo
 from caseworker.checks.screening.errors import ListsUnavailable
+from caseworker.checks.screening.index import INDEX_VERSION
 from caseworker.checks.screening.lists import find_lists, lists_dir, load_found
 from caseworker.logs import get_logger
 from caseworker.settings import get_settings
@@ -79,7 +81,7 @@ def lists_location() -> Path:
 
 def _key(directory: Path) -> str:
     """Fingerprint the list files in use, so a changed list rebuilds the cache."""
-    digest = hashlib.sha256(f"v{CACHE_VERSION}".encode())
+    digest = hashlib.sha256(f"v{CACHE_VERSION}.{INDEX_VERSION}.{table_digest()}".encode())
     for found in find_lists(directory):
         for path in found.paths:
             if path is not None:

@@ -11,6 +11,7 @@ from caseworker.checks.screening.entity import EntityType
 from caseworker.checks.screening.errors import ListsUnavailable
 from caseworker.checks.screening.matcher import MatchStatus
 from caseworker.checks.screening.service import screener
+from caseworker.checks.screening.strength import MatchStrength
 from caseworker.logs import get_logger
 from caseworker.tools.base import EvidenceDraft, ToolContext, ToolOutput, tool
 
@@ -34,6 +35,7 @@ class PartyHit(BaseModel):
     caption: str
     score: float
     status: MatchStatus
+    strength: MatchStrength
     topics: list[str]
     explanation: dict[str, Any]
 
@@ -47,9 +49,13 @@ class PartyScreening(BaseModel):
 
 class ScreeningOutput(ToolOutput):
     parties: list[PartyScreening]
-    any_hit: bool
+    any_confirmed: bool = Field(description="A name corroborated by equal full DOB or identifier")
+    any_potential: bool = Field(description="A name-level match at or above the hit threshold")
+    any_weak: bool = Field(description="A possible match below the hit threshold")
+    any_hit: bool = Field(description="Any match at or above the hit threshold")
     any_possible: bool
     hit_count: int
+    confirmed_count: int
     list_dates: dict[str, str | None]
 
     def evidence(self) -> list[EvidenceDraft]:
@@ -57,7 +63,8 @@ class ScreeningOutput(ToolOutput):
             EvidenceDraft(
                 source=f"list:{hit.source}#{hit.entity_id}",
                 quote=f"{party.role} '{party.name}' ~ '{hit.matched_name}' "
-                      f"(listed as '{hit.caption}'), score {hit.score:.2f}, {hit.status.value}",
+                      f"(listed as '{hit.caption}'), score {hit.score:.2f}, {hit.strength.value}"
+                      f"{_facts(hit)}",
             )
             for party in self.parties for hit in party.hits
         ]
@@ -68,6 +75,12 @@ class ScreeningOutput(ToolOutput):
                 quote=f"{len(self.parties)} parties screened against {lists}: no match",
             )]
         return drafts
+
+
+def _facts(hit: PartyHit) -> str:
+    """Return the secondary facts that moved a hit's score, for the evidence quote."""
+    reasons = [str(a.get("reason")) for a in hit.explanation.get("adjustments", [])]
+    return f" ({'; '.join(reasons)})" if reasons else " (name only)"
 
 
 def parties_of(args: ScreeningInput) -> list[tuple[Role, Party]]:
@@ -114,12 +127,16 @@ def _screen(args: ScreeningInput, topics: set[str]) -> ScreeningOutput:
         screened.append(PartyScreening(role=role, name=party.name, status=result.status, hits=[
             PartyHit(entity_id=h.entity_id, source=h.source, matched_name=h.matched_name,
                      caption=h.caption, score=round(h.score, 4), status=h.status,
-                     topics=h.topics, explanation=h.explanation)
+                     strength=h.strength, topics=h.topics, explanation=h.explanation)
             for h in result.hits
         ]))
     hits = [h for p in screened for h in p.hits]
     return ScreeningOutput(
         parties=screened,
+        any_confirmed=any(h.strength == MatchStrength.confirmed for h in hits),
+        any_potential=any(h.strength == MatchStrength.potential for h in hits),
+        any_weak=any(h.strength == MatchStrength.weak for h in hits),
+        confirmed_count=sum(h.strength == MatchStrength.confirmed for h in hits),
         any_hit=any(h.status == MatchStatus.hit for h in hits),
         any_possible=any(h.status == MatchStatus.possible for h in hits),
         hit_count=len(hits),
@@ -140,7 +157,9 @@ def sanctions_screening(args: ScreeningInput, context: ToolContext) -> Screening
     """Screen the business, its trading name, its people and its companies against sanctions lists.
 
     Returns each party's status (hit, possible or clear) with the listed entities it matched,
-    their scores and an explanation, plus the date of every list screened against.
+    their scores, each match's strength (confirmed: the name plus an equal full date of birth
+    or identifier; potential: name-level; weak: a possible match) and an explanation, plus the
+    date of every list screened against.
     """
     return _screen(args, {"sanction"})
 

@@ -1,0 +1,74 @@
+"""Name commonness: how much evidence a name carries, from the lists and from the population.
+
+Two sources say a token is common. The index counts how many listed names carry it (a token on
+hundreds of listed names, such as "mohammad", weighs little). The shipped table
+`data/common_names.yaml` names tokens frequent in the population screened, which may be rare in
+the lists ("smith", "nguyen"). A token weighs at most its population cap.
+
+A name-only match whose matched tokens carry little weight in all (every token common: "Mohammed
+Khan", "Wei Wang") is scored down by up to COMMON_PENALTY; secondary facts then decide.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from importlib.resources import files
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from caseworker.exceptions import ConfigurationError
+
+VERY_COMMON_WEIGHT = 0.3  # the most a very common token weighs in a name score
+COMMON_WEIGHT = 0.45  # ... a common one
+# Matched token weight (sum of weight x similarity^1.5 over aligned tokens) at which a name
+# carries full evidence; below it the name score loses up to COMMON_PENALTY, pro rata.
+FULL_EVIDENCE = 1.2
+COMMON_PENALTY = 0.1
+
+
+class CommonNames(BaseModel):
+    """The shipped table: culture -> space-separated tokens, in two tiers."""
+
+    very_common: dict[str, str]
+    common: dict[str, str]
+
+
+def _table_text() -> str:
+    path = files("caseworker.checks.screening") / "data" / "common_names.yaml"
+    return path.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def table_digest() -> str:
+    """SHA-256 of the shipped table: an index built with another table is rebuilt."""
+    return hashlib.sha256(_table_text().encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def population_caps() -> dict[str, float]:
+    """Token -> the most it may weigh, from the shipped name-frequency table."""
+    text = _table_text()
+    try:
+        table = CommonNames.model_validate(yaml.safe_load(text))
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise ConfigurationError(f"screening common_names.yaml is invalid: {exc}") from exc
+    caps: dict[str, float] = {}
+    for tier, weight in ((table.common, COMMON_WEIGHT), (table.very_common, VERY_COMMON_WEIGHT)):
+        for tokens in tier.values():
+            for token in tokens.split():
+                caps[token] = min(weight, caps.get(token, 1.0))
+    return caps
+
+
+def capped_weight(token: str, weight: float) -> float:
+    """Return a token's weight, no more than its population cap."""
+    return min(weight, population_caps().get(token, 1.0))
+
+
+def commonness_penalty(evidence: float) -> float:
+    """Return what a name score loses when its matched tokens weigh only `evidence` in all."""
+    if evidence >= FULL_EVIDENCE:
+        return 0.0
+    return COMMON_PENALTY * (1.0 - max(evidence, 0.0) / FULL_EVIDENCE)

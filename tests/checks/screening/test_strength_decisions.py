@@ -1,0 +1,106 @@
+"""A name-only match never rejects: potential and weak hits go to review, confirmed ones reject.
+
+Cases run through the real runtime (embedded Redis, forked workers) with the KYB agent and the
+real shared lists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from caseworker.checks.screening.strength import MatchStrength, strength_for
+from caseworker.checks.screening.tools import sanctions_screening
+from caseworker.domain.case import Case, parse_case
+from caseworker.runtime.local import LocalWorkers
+from caseworker.runtime.store import JobStore
+from caseworker.tools.base import ToolContext
+from tests.fixtures import jobs
+
+ROOT = Path(__file__).resolve().parents[3]
+KYB = ROOT / "agents" / "kyb"
+
+
+def _case(director: dict[str, Any]) -> Case:
+    return parse_case({
+        "id": "strength-1",
+        "subject": {
+            "legal_name": "Thameside Software Limited",
+            "registration_number": "09876543",
+            "jurisdiction": "GB",
+            "incorporation_date": "2016-03-01",
+            "addresses": [{"line1": "10 Wharf Road", "city": "London", "postal_code": "N1 7GR",
+                           "country": "GB"}],
+            "description": "Accounting software for small businesses",
+            "industry": "software",
+        },
+        "associated_individuals": [
+            {"roles": ["director", "beneficial_owner"], "ownership_percentage": 100,
+             "country_of_residence": "GB", **director},
+        ],
+    })
+
+
+def _screen(case: Case) -> Any:
+    view = case.memory_view()
+    args = {"subject": view["subject"], "individuals": view["associated_individuals"],
+            "entities": view["associated_entities"]}
+    return asyncio.run(sanctions_screening.invoke(args, ToolContext()))
+
+
+# The director of the issue: a British "Mohammed Khan" against SDN "KHAN, Haji Mohammad"
+# (listed DOB 1980, Afghan). A common name, another nationality: not the listed man.
+COMMON_NAME = {"full_name": "Mohammed Khan", "date_of_birth": "1980-07-19",
+               "nationalities": ["GB"]}
+# A listed person (UN and OFAC) with the listed full date of birth: the name is corroborated.
+LISTED = {"full_name": "Callixte Mbarushimana", "date_of_birth": "1963-07-24",
+          "nationalities": ["RW"]}
+# The same listed name with no date of birth given: name-level only.
+LISTED_NAME_ONLY = {"full_name": "Callixte Mbarushimana", "nationalities": ["BE"]}
+
+
+def test_strength_needs_a_corroborating_fact_to_confirm() -> None:
+    assert strength_for(1.0, 1.0, corroborated=False, hit=0.9, possible=0.75) == "potential"
+    assert strength_for(0.98, 0.9, corroborated=True, hit=0.9, possible=0.75) == "confirmed"
+    # An identifier under another name is for a person to look at, not a confirmation.
+    assert strength_for(0.98, 0.4, corroborated=True, hit=0.9, possible=0.75) == "potential"
+    assert strength_for(0.8, 0.8, corroborated=False, hit=0.9, possible=0.75) == "weak"
+
+
+def test_tool_reports_strength_per_hit(sanctions_dir: Path) -> None:
+    common = _screen(_case(COMMON_NAME))
+    assert not common.any_confirmed
+    assert all(h.strength != MatchStrength.confirmed for p in common.parties for h in p.hits)
+    name_only = _screen(_case(LISTED_NAME_ONLY))
+    director = next(p for p in name_only.parties if p.role == "individual")
+    assert director.hits and {h.strength for h in director.hits} == {MatchStrength.potential}
+    confirmed = _screen(_case(LISTED))
+    director = next(p for p in confirmed.parties if p.role == "individual")
+    assert confirmed.any_confirmed and director.hits[0].strength == MatchStrength.confirmed
+    assert director.hits[0].explanation["corroborated"] is True
+
+
+@pytest.mark.parametrize(
+    ("director", "screening", "recommendation"),
+    [
+        pytest.param(COMMON_NAME, "review", "review", id="common-name-reviews"),
+        pytest.param(LISTED_NAME_ONLY, "review", "review", id="potential-reviews"),
+        pytest.param(LISTED, "fail", "reject", id="confirmed-rejects"),
+    ],
+)
+def test_only_a_confirmed_match_rejects(
+    conn: redis.Redis, workers: LocalWorkers, sanctions_dir: Path, *,
+    director: dict[str, Any], screening: str, recommendation: str,
+) -> None:
+    job_id = jobs.start(conn, KYB, _case(director))
+    jobs.wait(conn, job_id, timeout=60)
+    job = JobStore(conn).get(job_id)
+    result = job.results["sanctions_screening"]
+    assert result.status.value == screening, result
+    assert job.recommendation == recommendation
+    if screening == "review":  # the analyst gets each hit's explanation as evidence
+        assert any("potential" in e.quote or "weak" in e.quote for e in result.evidence)
