@@ -60,3 +60,32 @@ def test_example_cases_are_valid() -> None:
     assert len(cases) >= 6
     for path in cases:
         assert load_case(path).id
+
+
+def test_partial_dates_of_birth_are_accepted_and_normalised() -> None:
+    data = acme(type="person", date_of_birth="1969-7").model_dump(mode="json")
+    data["associated_individuals"] = [
+        {"full_name": "A", "roles": ["director"], "date_of_birth": "1958"},
+        {"full_name": "B", "roles": ["director"], "date_of_birth": "1974-3-9"},
+    ]
+    case = parse_case(data)
+    view = case.memory_view()
+    assert view["subject"]["date_of_birth"] == "1969-07"
+    assert [p["date_of_birth"] for p in view["associated_individuals"]] == ["1958", "1974-03-09"]
+    assert case.subject.date_of_birth is not None
+    assert case.subject.date_of_birth.precision == "month"
+    assert parse_case(case.model_dump_json()) == case
+
+
+@pytest.mark.parametrize("bad", ["1974-01-32", "1974-13", "2999-01-01", "12/03/1974"])
+def test_impossible_date_of_birth_names_field_and_value(bad: str) -> None:
+    data = acme().model_dump(mode="json")
+    data["associated_individuals"] = [
+        {"full_name": "A", "roles": ["director"], "date_of_birth": "1958"},
+        {"full_name": "B", "roles": ["director"], "date_of_birth": bad},
+    ]
+    with pytest.raises(CaseInvalid) as caught:
+        parse_case(data, source="case.json")
+    problems = [p.message for p in caught.value.problems]
+    assert len(problems) == 1
+    assert "associated_individuals.1.date_of_birth" in problems[0] and f"'{bad}'" in problems[0]

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from caseworker.domain.dates import DateOfBirth
 from caseworker.exceptions import CaseInvalid
 from caseworker.validation import describe_validation_error
 
@@ -72,7 +73,9 @@ class Subject(Strict):
     industry: str | None = None
     mcc: str | None = Field(default=None, pattern=r"^\d{4}$", description="ISO 18245 merchant code")
     contact: Contact | None = None
-    date_of_birth: dt.date | None = Field(default=None, description="For a person subject")
+    date_of_birth: DateOfBirth | None = Field(
+        default=None, description="For a person subject: YYYY, YYYY-MM or YYYY-MM-DD"
+    )
     nationalities: list[CountryCode] = Field(default_factory=list)
 
     @property
@@ -101,7 +104,7 @@ class AssociatedIndividual(Strict):
     id: str | None = None
     full_name: str = Field(min_length=1)
     roles: list[IndividualRole] = Field(min_length=1)
-    date_of_birth: dt.date | None = None
+    date_of_birth: DateOfBirth | None = None
     nationalities: list[CountryCode] = Field(default_factory=list)
     country_of_residence: CountryCode | None = None
     ownership_percentage: float | None = Field(default=None, ge=0, le=100)

@@ -85,7 +85,7 @@ def screen(
     *,
     name: Annotated[str | None, typer.Option(help="Name to screen")] = None,
     type: Annotated[str, typer.Option(help="person, entity or unknown")] = "unknown",
-    dob: Annotated[str | None, typer.Option(help="YYYY or YYYY-MM-DD")] = None,
+    dob: Annotated[str | None, typer.Option(help="YYYY, YYYY-MM or YYYY-MM-DD")] = None,
     country: Annotated[list[str] | None, typer.Option(help="ISO country code(s)")] = None,
     batch: Annotated[Path | None, typer.Option(help="CSV with full_name[,date_of_birth,"
                                                     "nationality,type]")] = None,

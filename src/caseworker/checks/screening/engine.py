@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from caseworker.checks.screening.entity import EntityType, ListedEntity, ListInfo
 from caseworker.checks.screening.features import QueryFeatures, normalize_identifier
@@ -21,6 +21,7 @@ from caseworker.checks.screening.matcher import (
     score_names,
 )
 from caseworker.checks.screening.normalize import normalize_name
+from caseworker.domain.dates import DateOfBirth
 
 
 class Party(BaseModel):
@@ -28,24 +29,23 @@ class Party(BaseModel):
 
     name: str = Field(min_length=1)
     type: EntityType = EntityType.unknown  # person, entity or unknown (vessel/aircraft work too)
-    date_of_birth: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}-\d{2})?$")
+    date_of_birth: DateOfBirth | None = Field(
+        default=None, description="YYYY, YYYY-MM or YYYY-MM-DD (1969-7-16 reads as 1969-07-16)"
+    )
     countries: list[str] = Field(default_factory=list, description="ISO alpha-2")
     identifiers: list[str] = Field(default_factory=list, description="Passport, tax id, IMO...")
 
-    @field_validator("date_of_birth")
-    @classmethod
-    def _real_date(cls, value: str | None) -> str | None:
-        if value is not None and len(value) == 10:
-            dt.date.fromisoformat(value)
-        return value
-
     def features(self) -> QueryFeatures:
+        """Return what can move a name score (a subdivision such as US-DE counts as US)."""
         dob = self.date_of_birth
         return QueryFeatures(
             kind=self.type,
-            birth_date=dt.date.fromisoformat(dob) if dob and len(dob) == 10 else None,
-            birth_year=int(dob[:4]) if dob else None,
-            countries=frozenset(c.strip().upper() for c in self.countries if c.strip()),
+            birth_date=dob.to_date() if dob else None,
+            birth_year=dob.year if dob else None,
+            birth_month=dob.month if dob else None,
+            countries=frozenset(
+                c.strip().upper().split("-")[0] for c in self.countries if c.strip()
+            ),
             identifiers=frozenset(
                 v for v in (normalize_identifier(i) for i in self.identifiers) if len(v) >= 4
             ),
