@@ -4,10 +4,8 @@ Both sides see the same example cases and get the same tool outputs from the sam
 driven by deterministic models (the `rules` model for the workers; a FunctionModel that makes
 the same plan calls for the monolith). Every model request is counted whole, as a provider
 would bill it: the instructions, the tool definitions and every message so far, with
-pydantic-ai's token estimator on both sides.
-
-Both sides must see the same tool outputs, every check must reach a result and every count
-must be positive; otherwise the benchmark exits non-zero.
+pydantic-ai's token estimator on both sides. The benchmark exits non-zero when the two sides
+saw different tool outputs, a check ended in error or a count is not positive.
 
 Usage: python benchmarks/context_tokens.py [--quick] [--out FILE]
 Prints a table and the ratio; writes benchmarks/results/context_tokens.json (`--quick`: two
