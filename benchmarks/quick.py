@@ -1,8 +1,9 @@
 """Run every benchmark's quick mode, so a benchmark that breaks is noticed the day it breaks.
 
 A benchmark is a Python file under `benchmarks/` (at any depth) with an
-`if __name__ == "__main__":` guard, except corpora (`corpus.py`, `*_corpus.py`: the data the
-benchmarks draw on, which they import) and this runner. Each runs as
+`if __name__ == "__main__":` guard, except this runner and corpora: files with the word
+`corpus` in their name (`corpus.py`, `screening_corpus.py`, `corpus_unseen.py`), which make the
+data the benchmarks draw on. Each runs as
 `<this interpreter> <script> --quick` from the repository root, one after another; its output is
 shown, then one summary line per script with its duration. The exit is non-zero when any quick
 mode fails, including a script that has no `--quick` yet.
@@ -35,7 +36,7 @@ def is_main_guard(node: ast.stmt) -> bool:
 
 
 def is_corpus(path: Path) -> bool:
-    return path.name == "corpus.py" or path.name.endswith("_corpus.py")
+    return "corpus" in path.stem.split("_")
 
 
 def scripts() -> list[Path]:

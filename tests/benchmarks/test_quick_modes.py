@@ -46,6 +46,8 @@ def test_discovery_finds_benchmarks_and_skips_corpora() -> None:
             "benchmarks/documents/run.py"} <= set(SCRIPTS)
     assert not {"benchmarks/quick.py", "benchmarks/screening_corpus.py",
                 "benchmarks/documents/corpus.py"} & set(SCRIPTS)
+    assert quick.is_corpus(Path("benchmarks/documents/corpus_unseen.py"))
+    assert not quick.is_corpus(Path("benchmarks/corpora_speed.py"))
 
 
 @pytest.mark.parametrize("script", [
