@@ -255,3 +255,68 @@ def test_deterministic_for_a_seed(tmp_path: Path, pdfs: Corpus) -> None:
             assert full[name] == value
     other = corpus.generate(tmp_path / "c", **{**args, "seed": 4})
     assert [e["truth"] for e in other] != [e["truth"] for e in first]
+
+
+# --------------------------------------------------------------------------- the unseen corpus
+
+import corpus_unseen  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def unseen(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    out = tmp_path_factory.mktemp("unseen")
+    return out, corpus_unseen.generate(out, seed=5, per_layout=2, renderings=("pdf",))
+
+
+def test_unseen_manifest_is_complete(unseen: Corpus) -> None:
+    out, entries = unseen
+    layouts = {layout.name: layout for layout in corpus_unseen.LAYOUTS}
+    assert len(layouts) >= 6
+    assert {layout.kind for layout in layouts.values()} == set(TRUTH_FIELDS)
+    assert {e["layout"] for e in entries} == set(layouts)
+    assert not {layout.name for layout in corpus.LAYOUTS} & set(layouts)
+    for e in entries:
+        assert set(e) == ENTRY_KEYS
+        assert (out / e["file"]).is_file()
+        assert set(e["truth"]) == TRUTH_FIELDS[e["type"]] == set(e["attested"])
+        hidden = set(layouts[e["layout"]].hides)
+        assert {k for k, v in e["truth"].items() if v is None} == hidden, e["file"]
+        assert all(e["attested"][k] for k in hidden)  # the case still states them
+        if e["variant"] == "mismatch":
+            assert e["planted_mismatch"] not in hidden
+            assert e["attested"][e["planted_mismatch"]] != e["truth"][e["planted_mismatch"]]
+
+
+def test_unseen_text_layer_holds_the_truth(unseen: Corpus) -> None:
+    out, entries = unseen
+    for e in entries:
+        text = page_text(out / e["file"]).casefold()
+        for key, value in e["truth"].items():
+            if value is None or key == "jurisdiction":
+                continue
+            if key.endswith("_date"):
+                day = date.fromisoformat(value)
+                forms = [*printed_dates(value), f"{corpus.ordinal(day.day)} day of {day:%B}"]
+                forms.append(f"{corpus.ORDINAL_WORDS[day.day - 1]} day of {day:%B}")
+                assert any(f.casefold() in text for f in forms), (e["file"], key, value)
+            elif key == "owners":
+                for owner in value:
+                    assert owner["name"].casefold() in text, (e["file"], owner)
+                    assert (
+                        f"{owner['percentage']:.2f}" in text or f"{owner['percentage']:g}%" in text
+                    )
+            else:
+                parts = value.split(", ") if key in ("registered_office", "address") else [value]
+                for part in parts:
+                    assert part.casefold() in text, (e["file"], key, part)
+
+
+def test_unseen_deterministic_for_a_seed(tmp_path: Path) -> None:
+    args: dict[str, Any] = {"seed": 5, "per_layout": 1, "renderings": ("pdf",)}
+    first = corpus_unseen.generate(tmp_path / "a", **args, layouts=("uk_plain", "members_table"))
+    second = corpus_unseen.generate(tmp_path / "b", **args, layouts=("uk_plain", "members_table"))
+    assert first == second
+    for e in first:
+        assert (tmp_path / "a" / e["file"]).read_bytes() == (
+            tmp_path / "b" / e["file"]
+        ).read_bytes()
