@@ -12,9 +12,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Benchmarks whose --quick is being added in another change; remove a name once it lands.
-PENDING = {"benchmarks/documents/run.py"}
-
 
 def _load_runner() -> ModuleType:
     spec = importlib.util.spec_from_file_location("benchmarks_quick", ROOT / "benchmarks/quick.py")
@@ -33,7 +30,8 @@ def declares_quick(path: Path) -> bool:
     """Whether the script's parser has a `--quick` option (`….add_argument("--quick", …)`)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return any(
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
         and node.func.attr == "add_argument"
         and any(isinstance(a, ast.Constant) and a.value == "--quick" for a in node.args)
         for node in ast.walk(tree)
@@ -41,20 +39,23 @@ def declares_quick(path: Path) -> bool:
 
 
 def test_discovery_finds_benchmarks_and_skips_corpora() -> None:
-    assert {"benchmarks/context_tokens.py", "benchmarks/run_latency.py",
-            "benchmarks/screening_speed.py", "benchmarks/screening_quality.py",
-            "benchmarks/documents/run.py"} <= set(SCRIPTS)
-    assert not {"benchmarks/quick.py", "benchmarks/screening_corpus.py",
-                "benchmarks/documents/corpus.py"} & set(SCRIPTS)
+    assert {
+        "benchmarks/context_tokens.py",
+        "benchmarks/run_latency.py",
+        "benchmarks/screening_speed.py",
+        "benchmarks/screening_quality.py",
+        "benchmarks/documents/run.py",
+    } <= set(SCRIPTS)
+    assert not {
+        "benchmarks/quick.py",
+        "benchmarks/screening_corpus.py",
+        "benchmarks/documents/corpus.py",
+    } & set(SCRIPTS)
     assert quick.is_corpus(Path("benchmarks/documents/corpus_unseen.py"))
     assert not quick.is_corpus(Path("benchmarks/corpora_speed.py"))
 
 
-@pytest.mark.parametrize("script", [
-    pytest.param(s, marks=pytest.mark.xfail(reason="--quick not added yet"))
-    if s in PENDING else s
-    for s in SCRIPTS
-])
+@pytest.mark.parametrize("script", SCRIPTS)
 def test_every_benchmark_declares_quick(script: str) -> None:
     assert declares_quick(ROOT / script), f"{script} has no --quick option"
 
@@ -69,15 +70,23 @@ def test_main_guard_is_what_makes_a_script() -> None:
     assert not guarded("def main() -> None:\n    pass")
 
 
-@pytest.mark.parametrize(("source", "problem"), [
-    ("import argparse\nargparse.ArgumentParser().parse_args()", "does not support --quick"),
-    ("import sys\nsys.exit(3)", "exit 3"),
-    ("raise RuntimeError('broken')", "exit 1"),
-    ("import argparse\np = argparse.ArgumentParser()\np.add_argument('--quick', "
-     "action='store_true')\nassert p.parse_args().quick", None),
-])
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("import argparse\nargparse.ArgumentParser().parse_args()", "does not support --quick"),
+        ("import sys\nsys.exit(3)", "exit 3"),
+        ("raise RuntimeError('broken')", "exit 1"),
+        (
+            "import argparse\np = argparse.ArgumentParser()\np.add_argument('--quick', "
+            "action='store_true')\nassert p.parse_args().quick",
+            None,
+        ),
+    ],
+)
 def test_runner_reports_each_way_a_quick_mode_ends(
-    tmp_path: Path, source: str, problem: str | None,
+    tmp_path: Path,
+    source: str,
+    problem: str | None,
 ) -> None:
     script = tmp_path / "bench.py"
     script.write_text(source)
