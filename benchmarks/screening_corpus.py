@@ -126,6 +126,24 @@ TRANSLIT = [
     ("ei", "ey"),
     ("ie", "y"),
 ]
+# Arabic romanisation variants (ou/u, ee/i, al-/el-, dh/d/z), for names of Arabic origin only.
+ARABIC_TRANSLIT = [
+    ("al-", "el-"),
+    ("u", "ou"),
+    ("i", "ee"),
+    ("d", "dh"),
+    ("z", "dh"),
+    ("dh", "d"),
+    ("ou", "u"),
+    ("ee", "i"),
+]
+ARABIC_COUNTRIES = frozenset({
+    "AE", "BH", "DZ", "EG", "IQ", "JO", "KW", "LB", "LY", "MA", "OM", "PS", "QA", "SA", "SD",
+    "SO", "SY", "TN", "YE", "IR", "AF", "PK",
+})
+ARABIC_MARKERS = frozenset({
+    "al", "el", "abd", "abdul", "abu", "bin", "ibn", "muhammad", "mohammed", "ahmad", "ahmed",
+})
 LEGAL_SWAPS = [
     ("limited", "ltd"),
     ("ltd", "limited"),
@@ -161,6 +179,9 @@ class Query:
     base: str = ""  # the listed name the query was made from
     accept: frozenset[int] = field(default_factory=frozenset)  # entity positions that count
     group: str = ""  # person/entity, locale, source...
+    type: str = "unknown"  # what the case says the party is: person, entity or unknown
+    dob: str | None = None  # the date of birth the case gives (YYYY, YYYY-MM or YYYY-MM-DD)
+    countries: tuple[str, ...] = ()  # nationality / countries the case gives
 
 
 def _longest(rng: random.Random, tokens: list[str]) -> int:
@@ -198,8 +219,24 @@ def _transpose(rng: random.Random, tokens: list[str]) -> bool:
     return True
 
 
-def _translit(rng: random.Random, text: str) -> str | None:
+def arabic_origin(entity: ListedEntity, text: str) -> bool:
+    """A name of Arabic (or Persian, Afghan, Pakistani) origin, by nationality or name words."""
+    words = set(text.lower().replace("-", " ").replace(",", " ").split())
+    return bool(set(entity.nationalities) & ARABIC_COUNTRIES or words & ARABIC_MARKERS)
+
+
+def _translit(rng: random.Random, text: str, arabic: bool = False) -> str | None:
     low = text.lower()
+    if arabic and rng.random() < 0.5:
+        def clean(a: str, i: int) -> bool:  # "i" in "teir" is no place for "ee"
+            around = low[i - 1 : i] + low[i + len(a) : i + len(a) + 1]
+            return len(a) > 1 or not set(around) & set("aeiouy")
+
+        spots = [(a, b, i) for a, b in ARABIC_TRANSLIT for i in range(len(low))
+                 if low.startswith(a, i) and clean(a, i)]
+        if spots:
+            a, b, i = rng.choice(spots)
+            return low[:i] + b + low[i + len(a) :]
     options = [(a, b) for a, b in TRANSLIT if a in low]
     if not options:
         return None
@@ -251,7 +288,7 @@ def perturb(rng: random.Random, entity: ListedEntity, base: ListedName, kind: st
         tokens[i] = tokens[i][0] + ("." if rng.random() < 0.7 else "")
         ok = True
     elif kind == "translit":
-        return _translit(rng, text)
+        return _translit(rng, text, arabic_origin(entity, text))
     elif kind == "legal_form":
         return _legal_form(rng, text)
     else:
@@ -719,5 +756,6 @@ def negatives(
             excluded_parts.append(text)  # a listed name with parts left out: not a negative
             continue
         seen.add(key)
-        out.append(Query(text=recase(rng, text), kind="negative", group=group))
+        kind = "person" if group.startswith("person/") else "entity"
+        out.append(Query(text=recase(rng, text), kind="negative", group=group, type=kind))
     return out

@@ -358,4 +358,8 @@ KNOWN_GAPS = {"金正恩", "山田太郎", "田中花子"}
 def test_cross_script_pairs(query: str, expected: str, min_score: float) -> None:
     entities = [person("x", expected), person("y", "Someone Unrelated")]
     got = Screener(entities, []).compare(Party(name=query), "t:x")
-    assert got is not None and got.score >= min_score, got and got.explanation
+    # The pairs measure transliteration similarity; how common a name is ("Mohamed Ali") is a
+    # separate, explained adjustment of the score, so it is added back here.
+    assert got is not None, query
+    similarity = got.score + got.explanation["commonness_penalty"]
+    assert similarity >= min_score, got.explanation

@@ -98,7 +98,9 @@ class Screener:
             return None
         query = normalize_name(party.name, kind=party.type)
         names = np.flatnonzero(self.index.names_of(positions)).astype(np.int32)
-        scored = score_names(query, self.index, names, keep=len(names), floor=0.0)
+        scored = score_names(
+            query, self.index, names, keep=len(names), floor=0.0, kind=party.type
+        )
         hits = (
             build_hits(
                 scored,
@@ -133,13 +135,15 @@ class Screener:
         features = party.features()
         query = normalize_name(party.name, kind=party.type)
         names = self.index.candidates(query, mask=mask)
-        scored = score_names(query, self.index, names)
+        scored = score_names(query, self.index, names, kind=party.type)
         by_id = {p for v in features.identifiers for p in self._by_identifier.get(v, ())}
         if wanted is not None:
             by_id = {p for p in by_id if wanted & set(self.entities[p].topics)}
         if by_id:
             extra = np.flatnonzero(self.index.names_of(by_id)).astype(np.int32)
-            scored += score_names(query, self.index, extra, keep=len(extra), floor=0.0)
+            scored += score_names(
+                query, self.index, extra, keep=len(extra), floor=0.0, kind=party.type
+            )
         hits = build_hits(
             scored,
             features,

@@ -24,8 +24,10 @@ from caseworker.checks.screening.features import (
     feature_adjustments,
 )
 from caseworker.checks.screening.index import (
+    FLAG_ABJAD,
     FLAG_TRANSLIT,
     QUALITY_CODES,
+    BoolArray,
     FloatArray,
     IntArray,
     ScreeningIndex,
@@ -71,6 +73,10 @@ INITIAL_SIM = 0.9  # "j" against "john"
 VARIANT_SIM = 0.92  # the same token once romanisation variants are folded ("doori"/"duri")
 SKELETON_CAP = np.array([0.0, 0.6, 0.8, 1.0], dtype=np.float32)  # by consonants in skeleton
 ABJAD_SKELETON_CAP = np.array([0.0, 0.6, 1.0], dtype=np.float32)  # whole names in abjad script
+ABJAD_TOKEN_CAP = np.array([0.0, 0.8, 1.0], dtype=np.float32)  # "ly" is "ali": one consonant
+ABJAD_SKELETON_MAX = 0.95  # the most an abjad skeleton alone makes two tokens (or names) alike
+LOOSE_MIN_STRICT = 0.55  # across alphabets, skeletons count only for spellings this alike
+JOINED_TOKEN_FLOOR = 0.5  # an abjad name compares joined only if its tokens half agree
 MAX_BOOST = DOB_DAY_MATCH + COUNTRY_MATCH  # the most the features can add to a name score
 RESCORE = 15  # names scored exactly after the vectorised pre-score
 
@@ -126,7 +132,14 @@ class _Scored:
 
 
 def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> FloatArray:
-    """Query tokens x vocabulary tokens; plane 0 is strict, plane 1 adds consonant skeletons."""
+    """Query tokens x vocabulary tokens, in three planes.
+
+    Plane 0 is strict (spelling, typos, sounds, romanisation variants). Plane 1, for names
+    transliterated from an alphabet that writes vowels (Cyrillic, Greek, Hangul, Kana, Han,
+    Devanagari), adds consonant skeletons where the spellings are not far apart. Plane 2, for a
+    script that writes only consonants (Arabic, Hebrew), adds skeletons wherever they agree, but
+    a skeleton alone never makes two tokens quite equal.
+    """
     arrays = index.vocab_arrays
     words = arrays.words[vocab].tolist()
     qt = list(q.tokens)
@@ -153,7 +166,7 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     strict = np.where(initial, np.maximum(strict, INITIAL_SIM), strict)
     qv = np.array([variant_key(t) for t in qt])[:, None]
     vv = np.array([variant_key(w) for w in words])[None, :]
-    variant = (qv == vv) & (np.minimum(qlen, vlen) >= 3)
+    variant = (qv == vv) & (np.minimum(qlen, vlen) >= 2)
     strict = np.where(variant, np.maximum(strict, VARIANT_SIM), strict)
     qskel = [skeleton(t) for t in qt]
     vskel = arrays.skeletons[vocab].tolist()
@@ -162,8 +175,12 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     shortest = np.minimum(
         np.array([len(k) for k in qskel])[:, None], arrays.skeleton_length[vocab][None, :]
     )
-    skel *= SKELETON_CAP[np.minimum(shortest, len(SKELETON_CAP) - 1)]
-    return np.stack([strict, np.maximum(strict, skel)])
+    capped = shortest.clip(0, len(SKELETON_CAP) - 1)
+    alphabet = skel * SKELETON_CAP[capped]
+    alphabet = np.where(strict >= LOOSE_MIN_STRICT, alphabet, 0.0)
+    abjad = np.minimum(skel * ABJAD_TOKEN_CAP[shortest.clip(0, len(ABJAD_TOKEN_CAP) - 1)],
+                       ABJAD_SKELETON_MAX)
+    return np.stack([strict, np.maximum(strict, alphabet), np.maximum(strict, abjad)])
 
 
 def _align(sim: FloatArray) -> list[tuple[int, int, float]]:
@@ -194,6 +211,7 @@ def _name_score(
     joined: float,
     index: ScreeningIndex,
     listed_extra: float,
+    joined_needs_tokens: bool = False,
 ) -> tuple[float, Callable[[], dict[str, Any]]]:
     listed = [index.vocab[t] for t in row]
     lw = index.vocab_weight[row]
@@ -213,6 +231,8 @@ def _name_score(
     )
     total = matched + float(qw[free_q].sum()) + listed_extra * missing
     token_score = gained / total if total else 0.0
+    if joined_needs_tokens and token_score < JOINED_TOKEN_FLOOR:
+        joined = 0.0  # the letters of the whole name agree, its parts do not
     # A name of common tokens only is little evidence of identity ("mohammed khan").
     evidence = max(gained, float(lw.sum()) * joined**EXPONENT)
     penalty = commonness_penalty(evidence)
@@ -262,6 +282,34 @@ def _explanation(  # noqa: PLR0917 (the parts of one score)
     }
 
 
+def _joined_similarity(
+    q: NormalizedName, index: ScreeningIndex, names: IntArray, loose: BoolArray,
+    abjad: BoolArray,
+) -> FloatArray:
+    """Similarity of the whole names, tokens joined; by skeletons across scripts."""
+    joined_names, joined_skeletons = index.joined_arrays
+    cand_joined = joined_names[names].tolist()
+    joined: FloatArray = process.cdist(
+        [q.joined], cand_joined, scorer=OSA.normalized_similarity, dtype=np.float32
+    )[0]
+    if (loose_at := np.flatnonzero(loose)).size:
+        qskel = skeleton(q.joined)
+        lskel = joined_skeletons[names[loose_at]].tolist()
+        skel = process.cdist([qskel], lskel, scorer=OSA.normalized_similarity)[0]
+        # As for tokens, a skeleton of one or two consonants says little ("wangwei" is "nk"),
+        # unless the query is in a script that writes only consonants ("משה" is "moshe").
+        shortest = np.minimum(len(qskel), np.array([len(k) for k in lskel]))
+        at_abjad = abjad[loose_at]
+        capped = np.where(
+            at_abjad,
+            np.minimum(skel * ABJAD_SKELETON_CAP[shortest.clip(0, 2)], ABJAD_SKELETON_MAX),
+            skel * SKELETON_CAP[shortest.clip(0, len(SKELETON_CAP) - 1)],
+        )
+        ok = at_abjad | (joined[loose_at] >= LOOSE_MIN_STRICT)
+        joined[loose_at] = np.maximum(joined[loose_at], np.where(ok, capped, 0.0))
+    return joined
+
+
 def score_names(
     q: NormalizedName,
     index: ScreeningIndex,
@@ -291,32 +339,23 @@ def score_names(
     listed_script = index.name_script[names]
     query_script = script_code(q.original)
     same_script = (listed_script == query_script) & (query_script != _LATIN)
-    loose = (((index.name_flags[names] & FLAG_TRANSLIT) > 0) | q.transliterated) & ~same_script
+    flags = index.name_flags[names]
+    loose = (((flags & FLAG_TRANSLIT) > 0) | q.transliterated) & ~same_script
+    abjad = loose & (((flags & FLAG_ABJAD) > 0) | q.abjad)
     qw = np.array([_query_weight(t, index) for t in q.tokens], dtype=np.float32)
-    gathered = np.where(loose[None, :, None], sims[1][:, inv], sims[0][:, inv])  # (Q, C, T)
+    plane = np.where(abjad, 2, np.where(loose, 1, 0))
+    gathered = sims[plane[None, :, None], np.arange(len(q.tokens))[:, None, None], inv[None]]
     best = gathered.max(axis=2)
     # Listed tokens no query token comes near weigh against the name, as in `_name_score`.
     lw = np.where(pad, 0.0, index.vocab_weight[np.where(pad, 0, vocab)])[inv]  # (C, T)
     missing = (lw * (gathered.max(axis=0) < MIN_PAIR)).sum(axis=1)
     gain = (np.where(best >= MIN_PAIR, best, 0.0) ** 2 * qw[:, None]).sum(axis=0)
     pre = gain / (qw.sum() + LISTED_EXTRA[EntityType.person] * missing)
-    joined_names, joined_skeletons = index.joined_arrays
-    cand_joined = joined_names[names].tolist()
-    joined = process.cdist([q.joined], cand_joined, scorer=OSA.normalized_similarity)[0]
-    if (loose_at := np.flatnonzero(loose)).size:
-        qskel = skeleton(q.joined)
-        lskel = joined_skeletons[names[loose_at]].tolist()
-        skel = process.cdist([qskel], lskel, scorer=OSA.normalized_similarity)[0]
-        # As for tokens, a skeleton of one or two consonants says little ("wangwei" is "nk"),
-        # unless the query is in a script that writes only consonants ("משה" is "moshe").
-        cap = ABJAD_SKELETON_CAP if q.abjad else SKELETON_CAP
-        shortest = np.minimum(len(qskel), np.array([len(k) for k in lskel]))
-        skel *= cap[np.minimum(shortest, len(cap) - 1)]
-        joined[loose_at] = np.maximum(joined[loose_at], skel)
+    joined = _joined_similarity(q, index, names, loose, abjad)
     # The joined comparison is for names split or merged differently ("abd allah" / "abdullah").
     # Names with as many tokens compare joined only when split elsewhere ("gpbm ortgage").
     resplit = (ntok != len(q.tokens)) | (joined >= RESPLIT_SIM)
-    joined = np.where(loose | resplit, joined, 0.0)
+    joined = np.where(abjad | resplit, joined, 0.0)
     if kind == EntityType.person:
         orgs = np.array([index.entity_types[int(e)] in _ORGS for e in index.name_entity[names]])
         joined = np.where(orgs, 0.0, joined)
@@ -338,6 +377,8 @@ def score_names(
             joined=float(joined[c]),
             index=index,
             listed_extra=extra,
+            joined_needs_tokens=bool(abjad[c]) and width == len(q.tokens)
+            and float(joined[c]) < RESPLIT_SIM,
         )
         out.append(_Scored(int(names[c]), score, why))
     out.sort(key=lambda s: -s.score)
