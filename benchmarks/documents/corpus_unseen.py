@@ -218,7 +218,7 @@ def _build_registry(rng: Random, plan: Plan, countries: Sequence[str]) -> Incorp
                     ("Courier", "Courier-Bold"),
                 ),
             ),
-            "label_width": rng.uniform(170, 210),
+            "label_width": rng.uniform(12, 40),  # beyond the widest label
             "caps": rng.random() < 0.5,
         },
     )

@@ -221,7 +221,8 @@ def draw_registry_table(s: Sheet, f: Incorporation, rng: Random) -> None:
     s.text(x0, y, [e["title"]], size=13, font=label_font)
     y -= 30
     size = 10 + rng.uniform(-0.3, 0.3)
-    vx = x0 + e["label_width"]
+    widest = max(stringWidth(label, label_font, size) for label, _ in _registry_rows(f))
+    vx = x0 + 4 + widest + e["label_width"]
     width = w - x0 - vx - 10
     s.rule(x0, w - x0, y + 14, width=0.8)
     for label, value in _registry_rows(f):

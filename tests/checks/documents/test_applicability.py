@@ -44,7 +44,7 @@ ATTESTED_UK = {
 
 def document(lines: list[str]) -> DocumentText:
     """A one-page text-layer document with `lines` stacked top to bottom."""
-    step = 0.9 / max(len(lines), 1)
+    step = min(0.9 / max(len(lines), 1), 0.02)  # line spacing: 1.3 text heights
     return DocumentText(
         sha256="0" * 64,
         media_type="application/pdf",

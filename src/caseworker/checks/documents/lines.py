@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -99,6 +99,7 @@ def labelled(
     below: int = 1,
     accept: re.Pattern[str] | None = None,
     continuation: bool = False,
+    label_test: Callable[[str], bool] | None = None,
 ) -> Found | None:
     """Find the value of the first line starting with one of `labels` (longest first).
 
@@ -107,19 +108,53 @@ def labelled(
     value that stay in its column (a multi-line address) are added. `accept` filters values.
     """
     ordered = sorted(labels, key=len, reverse=True)
+
+    def label_end(dl: DocLine) -> int | None:
+        return next((e for lab in ordered if (e := _label_end(dl.text, lab)) is not None), None)
+
+    return labelled_by(
+        lines,
+        label_end,
+        below=below,
+        accept=accept.search if accept else None,
+        continuation=continuation,
+        label_test=label_test,
+    )
+
+
+def labelled_by(
+    lines: Sequence[DocLine],
+    label_end: Callable[[DocLine], int | None],
+    *,
+    below: int = 1,
+    accept: Callable[[str], object] | None = None,
+    continuation: bool = False,
+    label_test: Callable[[str], bool] | None = None,
+) -> Found | None:
+    """Like `labelled`, for any label: `label_end` says where a line's label ends, or None.
+
+    `label_test` tells a label from a value (default: `looks_like_label`), so that a value is
+    never another label in the next column, and a block below stops at the next label.
+    """
+    test = label_test or looks_like_label
     for dl in lines:
-        for label in ordered:
-            end = _label_end(dl.text, label)
-            if end is None:
-                continue
-            found = _value_of(lines, dl, end, below=below, continuation=continuation)
-            if found and (accept is None or accept.search(found.value)):
-                return found
+        end = label_end(dl)
+        if end is None:
+            continue
+        found = _value_of(lines, dl, end, below=below, continuation=continuation, test=test)
+        if found and (accept is None or accept(found.value)):
+            return found
     return None
 
 
 def _value_of(
-    lines: Sequence[DocLine], dl: DocLine, end: int, *, below: int, continuation: bool
+    lines: Sequence[DocLine],
+    dl: DocLine,
+    end: int,
+    *,
+    below: int,
+    continuation: bool,
+    test: Callable[[str], bool],
 ) -> Found | None:
     rest = _strip_separators(dl.text[end:])
     used = [dl]
@@ -128,26 +163,28 @@ def _value_of(
         values.append(rest)
         column = dl.line.bbox[0] + 0.03  # continuation lines sit right of the label
         exact = False
-    elif (right := right_of(lines, dl)) is not None:
+    elif (right := right_of(lines, dl, test)) is not None:
         used.append(right)
         values.append(right.text)
         column, exact = right.line.bbox[0], True
     elif below:
-        block = block_below(lines, dl, limit=below, column=dl.line.bbox[0])
+        block = block_below(lines, dl, limit=below, column=dl.line.bbox[0], test=test)
         used += block
         values += [b.text for b in block]
         column, exact, continuation = dl.line.bbox[0], True, False
     if not values:
         return None
     if continuation:
-        more = block_below(lines, used[-1], limit=5, column=column, exact=exact)
+        more = block_below(lines, used[-1], limit=5, column=column, exact=exact, test=test)
         used += more
         values += [m.text for m in more]
     conf = min(x.line.confidence for x in used)
     return Found(", ".join(values), tuple(used), conf, " / ".join(x.text for x in used))
 
 
-def right_of(lines: Sequence[DocLine], dl: DocLine) -> DocLine | None:
+def right_of(
+    lines: Sequence[DocLine], dl: DocLine, test: Callable[[str], bool] | None = None
+) -> DocLine | None:
     """Return the nearest piece of text on the same row, to the right of `dl`."""
     near = [
         other
@@ -159,7 +196,7 @@ def right_of(lines: Sequence[DocLine], dl: DocLine) -> DocLine | None:
     if not near:
         return None
     other = min(near, key=lambda o: o.line.bbox[0])
-    return None if looks_like_label(other.text) else other
+    return None if (test or looks_like_label)(other.text) else other
 
 
 def looks_like_label(text: str) -> bool:
@@ -175,6 +212,7 @@ def block_below(
     limit: int = 6,
     column: float | None = None,
     exact: bool = True,
+    test: Callable[[str], bool] | None = None,
 ) -> list[DocLine]:
     """Lines under `start` on its page in a column, without a gap, up to `limit`.
 
@@ -190,11 +228,12 @@ def block_below(
         x0 = dl.line.bbox[0]
         if (exact and abs(x0 - column) > 0.02) or (not exact and x0 < column):
             new_row = dl.line.bbox[1] > previous.line.bbox[3] - 0.3 * previous.height
-            if x0 < column and new_row:
+            first_row = not out and dl.line.bbox[1] - start.line.bbox[3] < 1.2 * start.height
+            if x0 < column and new_row and not first_row:
                 break  # the next row of a table starts left of the column: the value ended
             continue
         gap = dl.line.bbox[1] - previous.line.bbox[3]
-        if gap > 1.2 * max(previous.height, 1e-6) or looks_like_label(dl.text):
+        if gap > 1.2 * max(previous.height, 1e-6) or (test or looks_like_label)(dl.text):
             break
         out.append(dl)
         previous = dl

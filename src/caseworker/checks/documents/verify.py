@@ -22,7 +22,6 @@ from caseworker.checks.documents.compare import (
     compare_names,
     compare_numbers,
     compare_percentages,
-    compare_person_names,
 )
 from caseworker.checks.documents.schemas import ExtractedField, Extraction, Owner
 
@@ -160,7 +159,7 @@ def _owner_checks(
     checks: list[FieldCheck] = []
     unmatched = list(listed)
     for claim in _owners(attested):
-        compared = [(compare_person_names(o.name, claim.name), o) for o in unmatched]
+        compared = [(compare_names(o.name, claim.name), o) for o in unmatched]  # or companies
         closest, best = max(compared, key=lambda c: c[0].similarity, default=(None, None))
         if best is None or closest is None or not closest.same:
             floor = profile.min_owner_share if profile else None
