@@ -105,7 +105,7 @@ FAMILIES: dict[DocumentKind, tuple[Family, ...]] = {
         Family(
             "name",
             _re(r"\b(?:name|holder|holders|customer|addressee|account holder)\b"),
-            _re(r"\b(?:bank|company|branch|account number|sort)\b"),
+            _re(r"\b(?:bank|company|branch|number|no|ref|reference|id|sort)\b"),
         ),
     ),
     "ownership": (),
