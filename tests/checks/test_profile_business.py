@@ -160,10 +160,36 @@ def test_as_of_defaults_to_today() -> None:
         ("NL", "1234567", False),
         ("US", "anything-goes 42", True),
         ("JP", "???", True),
+        # Subdivisions with registers of their own.
+        ("US-DE", "1234567", True),
+        ("US-DE", "123456", False),
+        ("US-DE", "12345678", False),
+        ("US-DE", "SC123456", False),
+        ("US-CA", "C1234567", True),  # no California format: not checked
+        ("GB-SCT", "SC123456", True),
+        ("GB-SCT", "so301234", True),
+        ("GB-SCT", "01234567", False),
+        ("GB-SCT", "NI123456", False),
+        ("GB-NIR", "NI123456", True),
+        ("GB-NIR", "R0000123", True),
+        ("GB-NIR", "SC123456", False),
+        ("GB-ENG", "01234567", True),
+        ("GB-ENG", "OC301234", True),
+        ("GB-WLS", "LP012345", True),
+        ("GB-ENG", "SC123456", False),
+        ("GB-WLS", "NI123456", False),
+        ("CA-QC", "1143512345", True),
+        ("CA-QC", "114351234", False),
+        ("CA-ON", "1234567", True),  # no Ontario format: not checked
+        # A subdivision without a register of its own uses its country's format.
+        ("DE-BY", "HRB 12345", True),
+        ("DE-BY", "12345", False),
+        ("FR-75C", "552 100 554", True),
     ],
 )
 def test_registration_number_format(jurisdiction: str, number: str, ok: bool) -> None:
-    address = {"type": "registered", "line1": "1 St", "city": "X", "country": jurisdiction}
+    address = {"type": "registered", "line1": "1 St", "city": "X",
+               "country": jurisdiction[:2]}
     out = run(subject(jurisdiction=jurisdiction, registration_number=number, addresses=[address]))
     assert ("registration_number_format" not in out.issue_codes) is ok
 
@@ -172,6 +198,24 @@ def test_jurisdiction_not_in_addresses() -> None:
     out = run(subject(jurisdiction="IE", registration_number="123456"))
     assert out.issue_codes == ["jurisdiction_not_in_addresses"]
     assert "IE" in out.issues[0].message
+
+
+def test_subdivision_jurisdiction_is_compared_by_its_country() -> None:
+    assert run(subject(jurisdiction="GB-SCT", registration_number="SC123456")).issues == []
+    out = run(subject(jurisdiction="US-DE", registration_number="1234567"))
+    assert out.issue_codes == ["jurisdiction_not_in_addresses"]
+    assert "jurisdiction US-DE (US) is not the country of any address (GB)" in (
+        out.issues[0].message)
+
+
+def test_registration_format_message_names_the_subdivision() -> None:
+    address = {"type": "registered", "line1": "1 Rodney Sq", "city": "Wilmington",
+               "country": "US"}
+    out = run(subject(jurisdiction="US-DE", registration_number="12-345",
+                      addresses=[address]))
+    assert out.issue_codes == ["registration_number_format"]
+    assert "US-DE format (Delaware Division of Corporations file number: 7 digits" in (
+        out.issues[0].message)
 
 
 @pytest.mark.parametrize(
@@ -291,6 +335,9 @@ def test_several_findings_are_counted() -> None:
     [
         {"subject": {"legal_name": ""}},
         {"subject": {"legal_name": "X", "jurisdiction": "gbr"}},
+        {"subject": {"legal_name": "X", "jurisdiction": "US-XX"}},
+        {"subject": {"legal_name": "X"}, "entities": [{"legal_name": "E", "roles": ["parent"],
+                                                       "jurisdiction": "ZZ"}]},
         {"subject": {"legal_name": "X", "addresses": [{"line1": "1", "city": "Y"}]}},
         {"subject": {"legal_name": "X"}, "individuals": [{"full_name": "A", "roles": []}]},
         {"subject": {"legal_name": "X"}, "entities": [{"legal_name": "E"}]},

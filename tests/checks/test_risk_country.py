@@ -74,6 +74,13 @@ def test_aliases_and_duplicates() -> None:
     assert [c.code for c in out.countries] == ["GB", "GR"]
 
 
+def test_subdivisions_are_rated_as_their_country() -> None:
+    out = run({"countries": ["US-DE", "us", "GB-SCT", "UK-NIR", "IR-01", "XX-YY", "US-"]})
+    assert [c.code for c in out.countries] == ["US", "GB", "IR"]
+    assert out.prohibited == ["IR"]
+    assert out.unknown == ["XX-YY", "US-"]
+
+
 def test_yaml_boolean_trap_is_avoided() -> None:
     assert run({"countries": ["NO"]}).countries[0].name == "Norway"
 

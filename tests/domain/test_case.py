@@ -89,3 +89,46 @@ def test_impossible_date_of_birth_names_field_and_value(bad: str) -> None:
     problems = [p.message for p in caught.value.problems]
     assert len(problems) == 1
     assert "associated_individuals.1.date_of_birth" in problems[0] and f"'{bad}'" in problems[0]
+
+
+def test_subdivision_jurisdictions_and_their_countries() -> None:
+    case = acme(jurisdiction="us-de", addresses=[
+        {"line1": "1 Main St", "city": "Wilmington", "country": "US"}])
+    assert case.subject.jurisdiction == "US-DE"
+    assert case.subject.countries == ["US"]
+    view = case.memory_view()
+    assert view["subject"]["jurisdiction"] == "US-DE" and view["subject"]["countries"] == ["US"]
+    data = case.model_dump(mode="json")
+    data["associated_entities"] = [{"legal_name": "Parent Ltd", "roles": ["shareholder"],
+                                    "jurisdiction": "GB-SCT"}]
+    assert parse_case(data).associated_entities[0].jurisdiction == "GB-SCT"
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "expected"),
+    [
+        ("subject", "US-ZZ", "no ISO 3166-2 code US-ZZ"),
+        ("subject", "QQ", "no ISO 3166-1 code QQ"),
+        ("entity", "XX-DE", "no ISO 3166-1 code XX"),
+    ],
+)
+def test_unknown_jurisdiction_names_the_field(where: str, value: str, expected: str) -> None:
+    data = acme().model_dump(mode="json")
+    if where == "subject":
+        data["subject"]["jurisdiction"] = value
+        field = "subject.jurisdiction"
+    else:
+        data["associated_entities"] = [{"legal_name": "P", "roles": ["parent"],
+                                        "jurisdiction": value}]
+        field = "associated_entities.0.jurisdiction"
+    with pytest.raises(CaseInvalid) as caught:
+        parse_case(data, source="case.json")
+    (problem,) = caught.value.problems
+    assert field in problem.message and expected in problem.message
+
+
+def test_addresses_and_nationalities_stay_alpha_2() -> None:
+    data = acme().model_dump(mode="json")
+    data["subject"]["addresses"][0]["country"] = "US-DE"
+    with pytest.raises(CaseInvalid, match=r"subject\.addresses\.0\.country"):
+        parse_case(data)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from caseworker.domain.dates import DateOfBirth
+from caseworker.domain.jurisdictions import Jurisdiction, country_of
 from caseworker.exceptions import CaseInvalid
 from caseworker.validation import describe_validation_error
 
@@ -63,7 +64,7 @@ class Subject(Strict):
     trading_name: str | None = None
     registration_number: str | None = None
     tax_id: str | None = None
-    jurisdiction: CountryCode | None = None
+    jurisdiction: Jurisdiction | None = None
     incorporation_date: dt.date | None = None
     legal_form: str | None = None
     addresses: list[Address] = Field(default_factory=list)
@@ -80,9 +81,13 @@ class Subject(Strict):
 
     @property
     def countries(self) -> list[str]:
-        """Every country the subject is tied to: jurisdiction, addresses, operations."""
+        """Every country the subject is tied to: jurisdiction, addresses, operations, nationality.
+
+        A jurisdiction given as a subdivision counts as its country: `US-DE` gives `US`.
+        """
         seen: dict[str, None] = {}
-        for code in [self.jurisdiction, *(a.country for a in self.addresses),
+        jurisdiction = country_of(self.jurisdiction) if self.jurisdiction else None
+        for code in [jurisdiction, *(a.country for a in self.addresses),
                      *self.countries_of_operation, *self.nationalities]:
             if code:
                 seen.setdefault(code, None)
@@ -118,7 +123,7 @@ class AssociatedEntity(Strict):
     legal_name: str = Field(min_length=1)
     roles: list[str] = Field(min_length=1)
     registration_number: str | None = None
-    jurisdiction: CountryCode | None = None
+    jurisdiction: Jurisdiction | None = None
     ownership_percentage: float | None = Field(default=None, ge=0, le=100)
 
 

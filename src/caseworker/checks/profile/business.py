@@ -18,6 +18,7 @@ from caseworker.domain.case import (
     Subject,
     SubjectType,
 )
+from caseworker.domain.jurisdictions import country_of
 from caseworker.exceptions import ToolInputInvalid
 from caseworker.tools.base import EvidenceDraft, ToolContext, ToolOutput, tool
 from caseworker.validation import describe_validation_error
@@ -25,11 +26,36 @@ from caseworker.validation import describe_validation_error
 NEW_BUSINESS_DAYS = 180
 BENEFICIAL_OWNER_PCT = 25.0
 
-#: Company-register number formats by jurisdiction, checked after removing spaces and dots.
+# Companies House prefixes of the Scottish and Northern Irish registers (SC company, SO LLP,
+# SL limited partnership, GS European grouping...; NI company, NC LLP, NL partnership...).
+_SCOTTISH = r"(?:S[ACFGILOPRZ]|GS)"
+_NORTHERN_IRISH = r"(?:N[ACFILOPRZ]|GN)"
+_ENGLAND_AND_WALES = (
+    re.compile(rf"^(\d{{8}}|(?!{_SCOTTISH}|{_NORTHERN_IRISH})[A-Z]{{2}}\d{{6}})$"),
+    "Companies House, England and Wales: 8 digits, or a prefix such as OC, LP or FC + 6 digits "
+    "(SC… and NI… numbers are Scottish and Northern Irish)",
+)
+
+#: Company-register number formats by jurisdiction, checked after removing spaces and dots. An
+#: ISO 3166-2 subdivision with a register of its own has its own entry (a Delaware file number,
+#: the Scottish register); others use their country's (DE-BY is a Handelsregister number). A
+#: country whose registers are all regional (US, CA) has entries only for its subdivisions.
 REGISTRATION_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     "GB": (
-        re.compile(r"^(\d{8}|[A-Z]{2}\d{6})$"),
+        re.compile(r"^(\d{8}|[A-Z]{2}\d{6}|R\d{7})$"),
         "Companies House: 8 digits or 2 letters + 6 digits, e.g. 01234567, SC123456",
+    ),
+    "GB-ENG": _ENGLAND_AND_WALES,
+    "GB-WLS": _ENGLAND_AND_WALES,
+    "GB-SCT": (
+        re.compile(rf"^{_SCOTTISH}\d{{6}}$"),
+        "Companies House, Scotland: SC (or SO, SL… for LLPs and partnerships) + 6 digits, "
+        "e.g. SC123456",
+    ),
+    "GB-NIR": (
+        re.compile(rf"^({_NORTHERN_IRISH}\d{{6}}|R\d{{7}})$"),
+        "Companies House, Northern Ireland: NI (or NC, NL… for LLPs and partnerships) + "
+        "6 digits, or R + 7 digits, e.g. NI123456",
     ),
     "IE": (re.compile(r"^\d{1,7}$"), "CRO number: digits only, e.g. 123456"),
     "DE": (
@@ -38,7 +64,27 @@ REGISTRATION_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     ),
     "FR": (re.compile(r"^\d{9}$"), "SIREN: 9 digits, e.g. 552 100 554"),
     "NL": (re.compile(r"^\d{8}$"), "KvK number: 8 digits, e.g. 12345678"),
+    "US-DE": (
+        re.compile(r"^\d{7}$"),
+        "Delaware Division of Corporations file number: 7 digits, e.g. 1234567",
+    ),
+    "CA-QC": (
+        re.compile(r"^\d{10}$"),
+        "Québec enterprise number (NEQ): 10 digits, e.g. 1143512345",
+    ),
 }
+
+
+def registration_format(jurisdiction: str) -> tuple[str, re.Pattern[str], str] | None:
+    """Return the register format for a jurisdiction: its own, else its country's, or None.
+
+    The first item is the code whose format it is (`US-DE`, or `DE` for `DE-BY`).
+    """
+    for code in dict.fromkeys((jurisdiction, country_of(jurisdiction))):
+        if code in REGISTRATION_FORMATS:
+            return (code, *REGISTRATION_FORMATS[code])
+    return None
+
 
 # fmt: off
 #: Mailbox providers anyone can sign up to; a business address there is weak evidence.
@@ -220,9 +266,10 @@ def _check_dates(s: Subject, as_of: dt.date, f: _Findings) -> int | None:
 
 
 def _check_registration(s: Subject, f: _Findings) -> None:
-    if not (s.registration_number and s.jurisdiction in REGISTRATION_FORMATS):
+    found = registration_format(s.jurisdiction) if s.jurisdiction else None
+    if not (s.registration_number and found):
         return
-    pattern, expected = REGISTRATION_FORMATS[s.jurisdiction]
+    code, pattern, expected = found
     normalised = re.sub(r"[\s.]", "", s.registration_number).upper()
     if not pattern.match(normalised):
         f.add(
@@ -230,18 +277,20 @@ def _check_registration(s: Subject, f: _Findings) -> None:
             "subject.registration_number",
             "warning",
             f"registration number '{s.registration_number}' does not match the "
-            f"{s.jurisdiction} format ({expected})",
+            f"{code} format ({expected})",
         )
 
 
 def _check_places_and_contacts(s: Subject, f: _Findings) -> None:
     countries = {a.country for a in s.addresses}
-    if s.jurisdiction and countries and s.jurisdiction not in countries:
+    country = country_of(s.jurisdiction) if s.jurisdiction else None
+    if country and countries and country not in countries:
+        shown = s.jurisdiction if s.jurisdiction == country else f"{s.jurisdiction} ({country})"
         f.add(
             "jurisdiction_not_in_addresses",
             "subject.jurisdiction",
             "warning",
-            f"jurisdiction {s.jurisdiction} is not the country of any address "
+            f"jurisdiction {shown} is not the country of any address "
             f"({', '.join(sorted(countries))})",
         )
     if s.website:

@@ -16,6 +16,7 @@ DATA_FILE = "countries.yaml"
 
 Level = Literal["prohibited", "high", "standard"]
 _CODE = re.compile(r"^[A-Z]{2}$")
+_SUBDIVISION = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 _SEVERITY: dict[str, int] = {"standard": 0, "high": 1, "prohibited": 2}
 
 
@@ -124,7 +125,8 @@ class CountryRiskInput(BaseModel):
     countries: list[str] = Field(
         max_length=500,
         description=(
-            "ISO 3166-1 alpha-2 country codes to rate, e.g. ['GB', 'IR']; case is ignored. "
+            "ISO 3166-1 alpha-2 country codes to rate, e.g. ['GB', 'IR']; case is ignored; "
+            "an ISO 3166-2 subdivision such as 'US-DE' is rated as its country. "
             "Unknown codes are reported, not rejected. An empty list is allowed."
         ),
     )
@@ -203,7 +205,9 @@ def country_risk(args: CountryRiskInput, context: ToolContext) -> CountryRiskOut
     unknown: list[str] = []
     seen: set[str] = set()
     for raw in args.countries:
-        code = raw.strip().upper()
+        given = raw.strip().upper()
+        # A subdivision (US-DE, GB-SCT) is rated as its country.
+        code = given.partition("-")[0] if _SUBDIVISION.match(given) else given
         code = data.aliases.get(code, code)
         if code in seen:
             continue
@@ -211,7 +215,7 @@ def country_risk(args: CountryRiskInput, context: ToolContext) -> CountryRiskOut
         if code in data.names:
             assessments.append(assess_country(data, code))
         else:
-            unknown.append(code)
+            unknown.append(given)
     prohibited = [a.code for a in assessments if a.level == "prohibited"]
     high_risk = [a.code for a in assessments if a.level == "high"]
     return CountryRiskOutput(
