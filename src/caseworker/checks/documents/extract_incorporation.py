@@ -46,13 +46,16 @@ _DATE_REACH = 110  # characters after the word within which its date must start
 _DE_FILE_NUMBER = re.compile(r"^(\d{7})\s+\d{4}\b")
 _AUTHORITIES: tuple[re.Pattern[str], ...] = (
     re.compile(r"Registrar of Companies for (England and Wales|Scotland|Northern Ireland)", re.I),
-    re.compile(r"SECRETARY OF STATE OF THE STATE OF ([A-Z ]+?)(?:,|\s+DO\b)", re.I),
+    re.compile(r"SECRETARY\s*OF\s*STATE\s*OF\s*THE\s*STATE\s*OF\s*([A-Z ]+?)(?:,|\s+DO\b)", re.I),
     re.compile(r"Accounting and Corporate Regulatory Authority", re.I),
     re.compile(r"Companies Registration Office", re.I),
     re.compile(
         r"Amtsgericht [A-ZÄÖÜ][\wäöüß-]+(?: (?:am|an der|im|in der|ob der) [A-ZÄÖÜ][\wäöüß-]+)?"
     ),
     re.compile(r"\bCompanies House\b"),
+)
+_SECRETARY = re.compile(
+    r"SECRETARY\s*OF\s*STATE\s*OF\s*THE\s*STATE\s*OF\s*([A-Z][A-Z ]*?)\s*(?:,|DO\b|$)", re.I
 )
 _JURISDICTION_CLUES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"England and Wales|Companies House|Scotland|Northern Ireland", re.I), "GB"),
@@ -98,10 +101,9 @@ def _authority(lines: Sequence[DocLine]) -> ExtractedField:
         found = search(lines, pattern, group=0, span=2)
         if found:
             value = found.value
-            m = re.match(
-                r"(SECRETARY OF STATE OF THE STATE OF [A-Z ]+?)\s*(?:,|DO\b|$)", value, re.I
-            )
-            return field_from(found, clean(m.group(1)) if m else value, SENTENCE_SURE)
+            if m := _SECRETARY.match(value):  # written out again: OCR may drop spaces
+                value = f"Secretary of State of the State of {m.group(1)}"
+            return field_from(found, value, SENTENCE_SURE)
     return ExtractedField()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -176,10 +177,25 @@ def _value_of(
         return None
     if continuation:
         more = block_below(lines, used[-1], limit=5, column=column, exact=exact, test=test)
+        if exact is False or len(used) == 2:  # a value beside its label, as in a table: it
+            # ends at a row with text left of it again (the label cell of the next row)
+            more = list(
+                itertools.takewhile(lambda m: not _has_left(lines, m, m.line.bbox[0]), more)
+            )
         used += more
         values += [m.text for m in more]
     conf = min(x.line.confidence for x in used)
     return Found(", ".join(values), tuple(used), conf, " / ".join(x.text for x in used))
+
+
+def _has_left(lines: Sequence[DocLine], dl: DocLine, column: float) -> bool:
+    """Whether text sits left of `column` on `dl`'s row (the label cell of a table's next row)."""
+    near = lines[max(0, dl.index - 6) : dl.index + 6]
+    return any(
+        o.page == dl.page and o.line.bbox[2] <= column + 0.005 and _overlap(dl, o) >= 0.5
+        for o in near
+        if o is not dl
+    )
 
 
 def right_of(
