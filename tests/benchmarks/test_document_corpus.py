@@ -1,4 +1,4 @@
-"""Tests for the synthetic KYB document corpus (benchmarks/documents/corpus.py)."""
+"""Tests for the synthetic KYB document corpora (benchmarks/documents/corpus*.py)."""
 
 from __future__ import annotations
 

@@ -220,7 +220,11 @@ def test_cli_verify_exit_codes(tmp_path: Path, text_pdfs: list[dict[str, Any]]) 
     case_file.write_text(json.dumps(_case(entry, [])))
     ok = runner.invoke(app, ["verify", str(entry["path"]), "--case", str(case_file), "--json"])
     assert ok.exit_code == 0, ok.output
-    assert json.loads(ok.output)["verified"] is True
+    view = json.loads(ok.output)
+    assert view["verified"] is True
+    assert view["profile"] == "gb_companies_house_certificate"
+    assert view["not_applicable"] == []  # this certificate shows its office: it is compared
+    assert view["fields"]["registered_office"]["status"] == "match"
     other = _case(entry, [])
     other["subject"]["incorporation_date"] = "1999-01-01"
     case_file.write_text(json.dumps(other))

@@ -35,6 +35,8 @@ _NAME_HEADER = re.compile(
     re.I,
 )
 _PERCENT_HEADER = re.compile(r"%|\bpercent(?:age)?\b|\bholding\b", re.I)
+_NOT_A_NAME = re.compile(r"^\s*(?:total|sub-?total|sum|signed|certified|date|notes?)\b", re.I)
+_NAME_REST = r"[^\W\d_][\w .,&'()-]*"
 _COLUMN = 0.03  # how far (page widths) a cell may start from its header and still be under it
 
 
@@ -111,7 +113,8 @@ def _continues(row: Sequence[DocLine], last: DocLine, header: _Header | None) ->
     cell = row[0]
     under = abs(cell.line.bbox[0] - last.line.bbox[0]) <= 0.005
     close = cell.line.bbox[1] - last.line.bbox[3] < 0.8 * last.height
-    return under and close and bool(re.fullmatch(r"[^\W\d_][\w .,&'()-]*", cell.text))
+    summary = bool(_NOT_A_NAME.match(cell.text))  # a total row whose figures moved off its row
+    return under and close and not summary and bool(re.fullmatch(_NAME_REST, cell.text))
 
 
 def _psc_entries(lines: Sequence[DocLine]) -> list[tuple[Owner, DocLine]]:
