@@ -215,6 +215,9 @@ def _facts(
 ) -> tuple[str, tuple[str, ...]] | None:
     """A DOB and nationality that differ from every similar listed person, or None."""
     similar = persons.similar(text)
+    if any(not e.birth_dates and not e.nationalities for e in similar):
+        excluded_factless.append(text)  # a listed name with no DOB or nationality to differ
+        return None
     years = set().union(*(_listed_years(e) for e in similar)) if similar else set()
     listed = {c for e in similar for c in e.nationalities}
     allowed = [c for c in nationalities if c not in listed]
@@ -255,7 +258,8 @@ def common_name_negatives(
 
 
 _NOT_LETTER = re.compile(r"[^a-z]+")
-_VOWELS = re.compile(r"[aeiouyw']+")
+_VOWELS = re.compile(r"[aeiouyw'`]+")
+_FOLD = str.maketrans("cqzg", "kksk")
 
 
 def consonant_key(text: str) -> frozenset[str]:
@@ -265,9 +269,22 @@ def consonant_key(text: str) -> frozenset[str]:
     name whose words have the consonants of a listed person's words is that name, not a
     negative.
     """
+    arabic = any("\u0600" <= ch <= "\u06ff" for ch in text)
     words = [w for w in _NOT_LETTER.split(anyascii(text).lower()) if w not in ("", "al", "el")]
-    keys = {re.sub(r"(.)\1+", r"\1", _VOWELS.sub("", w)) for w in words}
+    if arabic:  # the article is written joined: "الحسن" is "lhsn"
+        words = [w[1:] if w.startswith("l") and len(w) >= 4 else w for w in words]
+    folded = (_VOWELS.sub("", w).translate(_FOLD) for w in words)
+    keys = {re.sub(r"(.)\1+", r"\1", w) for w in folded}
     return frozenset(k for k in keys if k)
+
+
+_SYLLABIC = re.compile("[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af]")
+
+
+def romanise(text: str) -> str:
+    """anyascii, with a space around each Han, Kana or Hangul character ("张磊" -> "zhang lei")."""
+    return " ".join("".join(f" {anyascii(ch)} " if _SYLLABIC.match(ch) else anyascii(ch)
+                            for ch in text).split())
 
 
 class ListedConsonants:
@@ -284,13 +301,15 @@ class ListedConsonants:
                 for word in key:
                     self.by_word[word].append((key, pos))
 
-    def same_name(self, text: str) -> list[ListedEntity]:
-        """Listed persons whose name holds every consonant word of `text` (two or more)."""
+    def same_name(self, text: str, persons: ListedPersons) -> list[ListedEntity]:
+        """Listed persons whose name holds every consonant word of `text` (two or more), or
+        whose name its anyascii romanisation is close to (rapidfuzz, not the engine)."""
         key = consonant_key(text)
-        if len(key) < 2:
-            return []
-        rarest = min(key, key=lambda w: len(self.by_word.get(w, ())))
-        return [self.entities[p] for k, p in self.by_word.get(rarest, ()) if key <= k]
+        found: list[ListedEntity] = []
+        if len(key) >= 2:
+            rarest = min(key, key=lambda w: len(self.by_word.get(w, ())))
+            found = [self.entities[p] for k, p in self.by_word.get(rarest, ()) if key <= k]
+        return found + persons.similar(romanise(text), cutoff=80)
 
 
 def original_script_negatives(
@@ -304,6 +323,7 @@ def original_script_negatives(
     rng = random.Random(seed)
     listed_raw = {nm.full.replace(" ", "") for e in entities for nm in e.names if not is_latin(nm)}
     consonants = ListedConsonants(entities)
+    persons = ListedPersons(entities)
     seen: set[str] = set()
     out: list[Query] = []
     tries = 0
@@ -316,10 +336,13 @@ def original_script_negatives(
         if text in seen or text.replace(" ", "") in listed_raw:
             continue
         seen.add(text)
-        same = consonants.same_name(text)
+        same = consonants.same_name(text, persons)
         with_facts = rng.random() < 0.5
         if not with_facts and same:
             excluded_script.append(text)
+            continue
+        if any(not e.birth_dates and not e.nationalities for e in same):
+            excluded_factless.append(text)
             continue
         years = set().union(*(_listed_years(e) for e in same)) if same else set()
         allowed = [c for c in nations if c not in {c for e in same for c in e.nationalities}]
@@ -333,6 +356,9 @@ def original_script_negatives(
 
 # Original-script candidates left out: with no facts, they are a listed name in another script.
 excluded_script: list[str] = []
+# Candidates left out because a listing with their name gives no DOB or nationality: nothing
+# can differ from it, so they are that listed name, not negatives.
+excluded_factless: list[str] = []
 
 
 def with_case_facts(

@@ -5,8 +5,9 @@ hundreds of listed names, such as "mohammad", weighs little). The shipped table
 `data/common_names.yaml` names tokens frequent in the population screened, which may be rare in
 the lists ("smith", "nguyen"). A token weighs at most its population cap.
 
-A name-only match whose matched tokens carry little weight in all (every token common: "Mohammed
-Khan", "Wei Wang") is scored down by up to COMMON_PENALTY; secondary facts then decide.
+A name-only match whose matched tokens weigh little in all (every token common: "Mohammed Khan",
+"Wei Wang") is scored down by up to COMMON_PENALTY; secondary facts then decide. One rare token
+is enough evidence ("Credisa SA" is not a common name, however short).
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from caseworker.exceptions import ConfigurationError
 
 VERY_COMMON_WEIGHT = 0.3  # the most a very common token weighs in a name score
 COMMON_WEIGHT = 0.45  # ... a common one
-# Matched token weight (sum of weight x similarity^1.5 over aligned tokens) at which a name
-# carries full evidence; below it the name score loses up to COMMON_PENALTY, pro rata.
-FULL_EVIDENCE = 1.2
-COMMON_PENALTY = 0.1
+# Matched tokens weighing FULL_EVIDENCE in all (one rare token, or several common ones) are
+# full evidence; below it a name score loses up to COMMON_PENALTY, pro rata.
+FULL_EVIDENCE = 1.0
+COMMON_PENALTY = 0.15
 
 
 class CommonNames(BaseModel):
@@ -68,7 +69,5 @@ def capped_weight(token: str, weight: float) -> float:
 
 
 def commonness_penalty(evidence: float) -> float:
-    """Return what a name score loses when its matched tokens weigh only `evidence` in all."""
-    if evidence >= FULL_EVIDENCE:
-        return 0.0
-    return COMMON_PENALTY * (1.0 - max(evidence, 0.0) / FULL_EVIDENCE)
+    """Return what a name score loses when its matched tokens weigh `evidence` in all."""
+    return COMMON_PENALTY * max(0.0, 1.0 - evidence / FULL_EVIDENCE)

@@ -29,11 +29,12 @@ from caseworker.checks.screening.normalize import (
 from caseworker.exceptions import RuntimeFailure
 
 # Bump when the layout or the normalisation changes: an older cache is then rebuilt.
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 # At most this many names leave the blocking stage for scoring.
 MAX_CANDIDATES = 100
 QUALITY_CODES: tuple[NameQuality, ...] = (NameQuality.primary, NameQuality.strong, NameQuality.weak)
 FLAG_LAST_FIRST, FLAG_TRANSLIT, FLAG_ABJAD = 1, 2, 4
+FLAG_SCRIPT_ONLY = 8  # a non-Latin name of an entity that has no name in Latin letters
 
 IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float32]
@@ -174,7 +175,10 @@ class ScreeningIndex:
     def build(cls, entities: Sequence[ListedEntity]) -> ScreeningIndex:
         """Normalise every name of every entity and file it under its blocking keys."""
         norm: list[tuple[int, int, NormalizedName, NameQuality]] = []
+        script_only: set[int] = set()
         for ei, entity in enumerate(entities):
+            if all(script_of(name.full) != "Latn" for name in entity.names):
+                script_only.add(ei)
             for ni, name in enumerate(entity.names):
                 nn = normalize_name(name.full, kind=entity.type)
                 if nn.tokens:
@@ -221,7 +225,10 @@ class ScreeningIndex:
             name_entity=np.array([r[0] for r in norm], dtype=np.int32),
             name_position=np.array([r[1] for r in norm], dtype=np.int32),
             name_quality=np.array([QUALITY_CODES.index(r[3]) for r in norm], dtype=np.int32),
-            name_flags=np.array([_flags(r[2]) for r in norm], dtype=np.int32),
+            name_flags=np.array(
+                [_flags(r[2]) | (FLAG_SCRIPT_ONLY if r[0] in script_only else 0) for r in norm],
+                dtype=np.int32,
+            ),
             name_script=np.array([script_code(r[2].original) for r in norm], dtype=np.int32),
             name_tokens=tokens,
             name_joined=[r[2].joined for r in norm],

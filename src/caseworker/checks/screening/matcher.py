@@ -25,6 +25,7 @@ from caseworker.checks.screening.features import (
 )
 from caseworker.checks.screening.index import (
     FLAG_ABJAD,
+    FLAG_SCRIPT_ONLY,
     FLAG_TRANSLIT,
     QUALITY_CODES,
     BoolArray,
@@ -70,13 +71,20 @@ PHONETIC_FLOOR = 0.88  # the same Metaphone key (of 2+ letters) makes tokens thi
 SLIP_SIM, SLIP_MIN_LENGTH, SLIP_MIN_WEIGHT = 0.86, 4, 0.6  # see `_similarity`
 PHONETIC_MIN_STRICT = 0.6  # ... when the spellings are at least this similar
 INITIAL_SIM = 0.9  # "j" against "john"
+SHORT_TOKEN, OTHER_FIRST_FACTOR = 6, 0.85  # see `_similarity`
+# First letters romanisations swap: vowels with y/j, c/k/q/g, v/w, s/z, t/d, f/p.
+_FIRST_CLASS = str.maketrans("eiouyjkqgwzdp", "aaaaaacccvstf")
 VARIANT_SIM = 0.92  # the same token once romanisation variants are folded ("doori"/"duri")
 SKELETON_CAP = np.array([0.0, 0.6, 0.8, 1.0], dtype=np.float32)  # by consonants in skeleton
 ABJAD_SKELETON_CAP = np.array([0.0, 0.6, 1.0], dtype=np.float32)  # whole names in abjad script
-ABJAD_TOKEN_CAP = np.array([0.0, 0.8, 1.0], dtype=np.float32)  # "ly" is "ali": one consonant
+ABJAD_TOKEN_CAP = np.array([0.0, 0.8, 0.8, 1.0], dtype=np.float32)  # "ly" is "ali"
+# An abjad token writes its long vowels (ي y, و w): a romanisation without a matching vowel
+# ("rdyy" against "raddad") is a weaker match.
+LONG_VOWEL_FACTOR = 0.85
 ABJAD_SKELETON_MAX = 0.95  # the most an abjad skeleton alone makes two tokens (or names) alike
 LOOSE_MIN_STRICT = 0.55  # across alphabets, skeletons count only for spellings this alike
-JOINED_TOKEN_FLOOR = 0.5  # an abjad name compares joined only if its tokens half agree
+LOOSE_MIN_STRICT_JOINED = 0.7  # ... and whole names joined only when this alike
+ABJAD_JOINED_MIN_PAIR = 0.8  # an abjad name compares joined only if each part is this alike
 MAX_BOOST = DOB_DAY_MATCH + COUNTRY_MATCH  # the most the features can add to a name score
 RESCORE = 15  # names scored exactly after the vectorised pre-score
 
@@ -158,6 +166,12 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
         & (index.vocab_weight[vocab] >= SLIP_MIN_WEIGHT)[None, :]
     )
     strict = np.where(slip, np.maximum(strict, SLIP_SIM), strict)
+    # Short names whose first letters differ, beyond what romanisations swap ("kim"/"gim",
+    # "yong"/"iong", "win"/"vin"), are mostly other names ("fang"/"wang", "dana"/"hana").
+    qclass = np.array([_first_class(t) for t in qt])[:, None]
+    vclass = np.array([_first_class(w) for w in words])[None, :]
+    other_first = (qclass != vclass) & (np.minimum(qlen, vlen) <= SHORT_TOKEN)
+    strict = np.where(other_first, strict * OTHER_FIRST_FACTOR, strict)
     qp = np.array([p if len(p) >= 3 else "#" for p in q.phonetic])
     # The same sound, if the spelling is not far off ("perez" and "paris" share a key).
     sounds = (qp[:, None] == arrays.phonetic[vocab][None, :]) & (strict >= PHONETIC_MIN_STRICT)
@@ -180,7 +194,32 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     alphabet = np.where(strict >= LOOSE_MIN_STRICT, alphabet, 0.0)
     abjad = np.minimum(skel * ABJAD_TOKEN_CAP[shortest.clip(0, len(ABJAD_TOKEN_CAP) - 1)],
                        ABJAD_SKELETON_MAX)
+    if q.abjad:
+        abjad *= np.where(_long_vowels_missing(qt, words), LONG_VOWEL_FACTOR, 1.0)
     return np.stack([strict, np.maximum(strict, alphabet), np.maximum(strict, abjad)])
+
+
+def _first_class(token: str) -> str:
+    """Return the class of a token's first sound (see `_FIRST_CLASS` and `_FIRST_DIGRAPHS`)."""
+    for digraph, sound in _FIRST_DIGRAPHS:
+        if token.startswith(digraph):
+            return sound
+    return token[0].translate(_FIRST_CLASS)
+
+
+# Initial digraphs of one sound: "chah"/"shah"/"tcha", "khin"/"hin", "djae"/"jae", "tsoi"/"soi".
+_FIRST_DIGRAPHS = (("tch", "x"), ("sch", "x"), ("ch", "x"), ("sh", "x"), ("kh", "h"),
+                   ("dj", "a"), ("ts", "s"), ("tz", "s"))
+
+
+def _long_vowels_missing(query: list[str], words: list[str]) -> BoolArray:
+    """Query (abjad) x listed tokens: a written long vowel the romanisation does not show."""
+    qy = np.array(["y" in t[1:] for t in query])[:, None]
+    qw = np.array(["w" in t[1:] for t in query])[:, None]
+    vi = np.array([any(c in "iey" for c in w) for w in words])[None, :]
+    vu = np.array([any(c in "uow" for c in w) for w in words])[None, :]
+    missing: BoolArray = (qy & ~vi) | (qw & ~vu)
+    return missing
 
 
 def _align(sim: FloatArray) -> list[tuple[int, int, float]]:
@@ -211,7 +250,7 @@ def _name_score(
     joined: float,
     index: ScreeningIndex,
     listed_extra: float,
-    joined_needs_tokens: bool = False,
+    joined_if_parts_agree: bool = False,
 ) -> tuple[float, Callable[[], dict[str, Any]]]:
     listed = [index.vocab[t] for t in row]
     lw = index.vocab_weight[row]
@@ -231,10 +270,13 @@ def _name_score(
     )
     total = matched + float(qw[free_q].sum()) + listed_extra * missing
     token_score = gained / total if total else 0.0
-    if joined_needs_tokens and token_score < JOINED_TOKEN_FLOOR:
-        joined = 0.0  # the letters of the whole name agree, its parts do not
+    if joined_if_parts_agree and (
+        len(pairs) < len(q.tokens) or min(s for _, _, s in pairs) < ABJAD_JOINED_MIN_PAIR
+    ):
+        joined = 0.0  # the letters of the whole name agree, its parts do not ("rd rdyy")
     # A name of common tokens only is little evidence of identity ("mohammed khan").
-    evidence = max(gained, float(lw.sum()) * joined**EXPONENT)
+    aligned = sum(float(lw[lj]) for _, lj, _ in pairs)
+    evidence = aligned if token_score >= joined**EXPONENT else float(lw.sum())
     penalty = commonness_penalty(evidence)
     score = max(0.0, max(token_score, joined**EXPONENT) - penalty)
 
@@ -285,13 +327,14 @@ def _explanation(  # noqa: PLR0917 (the parts of one score)
 def _joined_similarity(
     q: NormalizedName, index: ScreeningIndex, names: IntArray, loose: BoolArray,
     abjad: BoolArray,
-) -> FloatArray:
-    """Similarity of the whole names, tokens joined; by skeletons across scripts."""
+) -> tuple[FloatArray, FloatArray]:
+    """Similarity of the whole names, tokens joined: strict, and with skeletons across scripts."""
     joined_names, joined_skeletons = index.joined_arrays
     cand_joined = joined_names[names].tolist()
     joined: FloatArray = process.cdist(
         [q.joined], cand_joined, scorer=OSA.normalized_similarity, dtype=np.float32
     )[0]
+    strict = joined.copy()
     if (loose_at := np.flatnonzero(loose)).size:
         qskel = skeleton(q.joined)
         lskel = joined_skeletons[names[loose_at]].tolist()
@@ -303,11 +346,12 @@ def _joined_similarity(
         capped = np.where(
             at_abjad,
             np.minimum(skel * ABJAD_SKELETON_CAP[shortest.clip(0, 2)], ABJAD_SKELETON_MAX),
-            skel * SKELETON_CAP[shortest.clip(0, len(SKELETON_CAP) - 1)],
+            np.minimum(skel * SKELETON_CAP[shortest.clip(0, len(SKELETON_CAP) - 1)],
+                       ABJAD_SKELETON_MAX),
         )
-        ok = at_abjad | (joined[loose_at] >= LOOSE_MIN_STRICT)
+        ok = at_abjad | (joined[loose_at] >= LOOSE_MIN_STRICT_JOINED)
         joined[loose_at] = np.maximum(joined[loose_at], np.where(ok, capped, 0.0))
-    return joined
+    return strict, joined
 
 
 def score_names(
@@ -335,12 +379,17 @@ def score_names(
     sims = _similarity(q, index, np.where(pad, 0, vocab).astype(np.int32))
     sims[:, :, pad] = 0.0
     # Across scripts the comparison is loose (consonant skeletons); within one non-Latin script
-    # it is strict: the same letters are there to compare.
+    # it is strict: the same letters are there to compare. A query in Latin letters compares
+    # loosely with a listed original-script name only when the entity has no Latin name (its
+    # Latin names are the comparison, in transliteration).
     listed_script = index.name_script[names]
     query_script = script_code(q.original)
     same_script = (listed_script == query_script) & (query_script != _LATIN)
     flags = index.name_flags[names]
-    loose = (((flags & FLAG_TRANSLIT) > 0) | q.transliterated) & ~same_script
+    listed_loose = (flags & FLAG_TRANSLIT) > 0
+    if not q.transliterated:
+        listed_loose &= (flags & FLAG_SCRIPT_ONLY) > 0
+    loose = (listed_loose | q.transliterated) & ~same_script
     abjad = loose & (((flags & FLAG_ABJAD) > 0) | q.abjad)
     qw = np.array([_query_weight(t, index) for t in q.tokens], dtype=np.float32)
     plane = np.where(abjad, 2, np.where(loose, 1, 0))
@@ -351,10 +400,10 @@ def score_names(
     missing = (lw * (gathered.max(axis=0) < MIN_PAIR)).sum(axis=1)
     gain = (np.where(best >= MIN_PAIR, best, 0.0) ** 2 * qw[:, None]).sum(axis=0)
     pre = gain / (qw.sum() + LISTED_EXTRA[EntityType.person] * missing)
-    joined = _joined_similarity(q, index, names, loose, abjad)
+    strict_joined, joined = _joined_similarity(q, index, names, loose, abjad)
     # The joined comparison is for names split or merged differently ("abd allah" / "abdullah").
     # Names with as many tokens compare joined only when split elsewhere ("gpbm ortgage").
-    resplit = (ntok != len(q.tokens)) | (joined >= RESPLIT_SIM)
+    resplit = (ntok != len(q.tokens)) | (strict_joined >= RESPLIT_SIM)
     joined = np.where(abjad | resplit, joined, 0.0)
     if kind == EntityType.person:
         orgs = np.array([index.entity_types[int(e)] in _ORGS for e in index.name_entity[names]])
@@ -377,8 +426,8 @@ def score_names(
             joined=float(joined[c]),
             index=index,
             listed_extra=extra,
-            joined_needs_tokens=bool(abjad[c]) and width == len(q.tokens)
-            and float(joined[c]) < RESPLIT_SIM,
+            joined_if_parts_agree=bool(abjad[c]) and width == len(q.tokens)
+            and float(strict_joined[c]) < RESPLIT_SIM,
         )
         out.append(_Scored(int(names[c]), score, why))
     out.sort(key=lambda s: -s.score)

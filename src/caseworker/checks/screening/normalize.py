@@ -143,6 +143,9 @@ def variant_key(token: str) -> str:
     return _DOUBLE.sub(r"\1", out)
 
 
+_HONORIFIC_VARIANTS = frozenset(variant_key(h) for h in HONORIFICS if len(h) >= 4)
+
+
 def script_of(text: str) -> str:
     """Return the script a name is written in: its first letter that is not Latin decides."""
     for ch in text:
@@ -240,11 +243,25 @@ _LONG_FORMS = ("cjsc", "ojsc", "pjsc", "gmbh", "eood", "fzco", "fzllc", "limited
 
 
 def _misspelt_legal_form(token: str) -> bool:
-    """One edit after the first letter of an unmistakable legal form ("ojsk", "gmbb")."""
-    return len(token) >= 4 and any(
+    """Tell whether a token is a legal form misspelt or transliterated (at a name's end).
+
+    One edit after the first letter of an unmistakable form ("ojsk", "gmbb"); one edit of a
+    spelled-out form of five letters or more ("compani", "ciompany"); or a known romanisation
+    of a short form ("uo" for "ooo", "eud" for "eood", "kv" for "cv").
+    """
+    if len(token) >= 4 and any(
         token[0] == form[0] and OSA.distance(token, form, score_cutoff=1) == 1
         for form in _LONG_FORMS
-    )
+    ):
+        return True
+    if len(token) >= 5 and legal_word(token) in _SPELLED_FORMS:
+        return True
+    return token in _SHORT_FORM_VARIANTS
+
+
+_SPELLED_FORMS = frozenset({"company", "limited", "incorporated", "corporation"})
+# Romanisations of short forms seen on forms and lists: ooo, eood, cv, cjsc.
+_SHORT_FORM_VARIANTS = frozenset({"uo", "oo", "eud", "eod", "kv", "csc", "cjs"})
 
 
 def _strip_legal_runs(tokens: list[str], removed: list[str]) -> list[str]:
@@ -267,7 +284,9 @@ def _strip_legal_runs(tokens: list[str], removed: list[str]) -> list[str]:
 
 def _strip_noise(tokens: list[str], kind: EntityType | None, removed: list[str]) -> list[str]:
     if kind != EntityType.entity:
-        while len(tokens) > 1 and tokens[0] in HONORIFICS:
+        while len(tokens) > 1 and (
+            tokens[0] in HONORIFICS or variant_key(tokens[0]) in _HONORIFIC_VARIANTS
+        ):
             removed.append(tokens.pop(0))
         while len(tokens) > 1 and tokens[-1] in SUFFIXES:
             removed.append(tokens.pop())
@@ -282,7 +301,7 @@ def _strip_noise(tokens: list[str], kind: EntityType | None, removed: list[str])
     kept = [t for t in tokens if t not in LEGAL_FORMS_SURE and t not in LEGAL_FORMS_WEAK]
     if len(kept) >= 2:  # a misspelt legal form at either end ("ojsk rn holding", "vtb djsc")
         for end in (0, -1):
-            if _misspelt_legal_form(kept[end]):
+            if len(kept) >= 2 and _misspelt_legal_form(kept[end]):
                 removed.append(kept.pop(end))
     if not kept:
         return tokens
