@@ -455,8 +455,9 @@ def main() -> None:  # noqa: PLR0915
         f"({sum(q.group.endswith('+facts') for q in pos)} with the listing's DOB/nationality), "
         f"{len(neg)} negatives: {len(neg_names)} names in ten locales, {len(neg_common)} common "
         f"names with differing DOB/nationality, {len(neg_script)} original-script names "
-        f"(seed {args.seed}; {len(corpus.excluded_parts)} candidate negatives left out as "
-        "listed names with parts left out)"
+        f"(seed {args.seed}; left out as listed names: {len(corpus.excluded_parts)} with parts "
+        f"left out, {len(families.excluded_script)} in another script, "
+        f"{len(families.excluded_factless)} whose listing gives no DOB or nationality to differ)"
     )
 
     # Engine: timed at the defaults, then again with a low floor for the threshold sweep.
@@ -725,6 +726,8 @@ def main() -> None:  # noqa: PLR0915
         "cpus": os.cpu_count(),
         "seed": args.seed,
         "negatives_left_out_as_partial_listed_names": list(corpus.excluded_parts),
+        "negatives_left_out_as_script_listed_names": list(families.excluded_script),
+        "negatives_left_out_as_factless_listed_names": list(families.excluded_factless),
         "lists": [i.model_dump(mode="json", exclude={"files"}) for i in infos],
         "entities": len(entities),
         "names": screener.index.size,
