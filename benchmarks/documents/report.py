@@ -222,6 +222,7 @@ def summarise(  # noqa: PLR0915 (one report, read top to bottom)
             "clean_flagged": len(clean_flags),
         },
         "read_seconds_p50": round(reads[len(reads) // 2], 3) if reads else None,
+        "texts_from_cache": sum(r.get("read_s") is None for r in results if "crash" not in r),
         "crashes": crashes,
         "errors": errors[:200],
     }
