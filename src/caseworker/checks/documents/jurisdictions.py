@@ -10,21 +10,14 @@ from __future__ import annotations
 
 import re
 
-# fmt: off
+import pycountry
+
+# State (and district, territory) names from pycountry's ISO 3166-2 data: "delaware" -> "DE".
 US_STATES = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
-    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "florida": "FL", "georgia": "GA",
-    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA",
-    "kansas": "KS", "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD",
-    "massachusetts": "MA", "michigan": "MI", "minnesota": "MN", "mississippi": "MS",
-    "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV", "new hampshire": "NH",
-    "new jersey": "NJ", "new mexico": "NM", "new york": "NY", "north carolina": "NC",
-    "north dakota": "ND", "ohio": "OH", "oklahoma": "OK", "oregon": "OR", "pennsylvania": "PA",
-    "rhode island": "RI", "south carolina": "SC", "south dakota": "SD", "tennessee": "TN",
-    "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA", "washington": "WA",
-    "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY", "district of columbia": "DC",
+    sub.name.casefold(): sub.code.split("-", 1)[1]
+    for sub in pycountry.subdivisions
+    if sub.country_code == "US"
 }
-# fmt: on
 # UK registries: Scotland and Northern Ireland are subdivisions; "England and Wales" is two,
 # so it stays at country level (GB-ENG and GB-WLS both agree with it).
 GB_NATIONS = {"scotland": "SCT", "northern ireland": "NIR", "england": "ENG", "wales": "WLS"}
