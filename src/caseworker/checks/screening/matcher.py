@@ -167,10 +167,13 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     )
     strict = np.where(slip, np.maximum(strict, SLIP_SIM), strict)
     # Short names whose first letters differ, beyond what romanisations swap ("kim"/"gim",
-    # "yong"/"iong", "win"/"vin"), are mostly other names ("fang"/"wang", "dana"/"hana").
-    qclass = np.array([_first_class(t) for t in qt])[:, None]
-    vclass = np.array([_first_class(w) for w in words])[None, :]
-    other_first = (qclass != vclass) & (np.minimum(qlen, vlen) <= SHORT_TOKEN)
+    # "yong"/"iong", "win"/"vin", "shah"/"chah", "khin"/"hin"), whether read as letters or as
+    # sounds, are mostly other names ("fang"/"wang", "dana"/"hana").
+    qsound = np.array([_first_sound(t) for t in qt])[:, None]
+    vsound = np.array([_first_sound(w) for w in words])[None, :]
+    qclass = np.array([t[0].translate(_FIRST_CLASS) for t in qt])[:, None]
+    vclass = np.array([w[0].translate(_FIRST_CLASS) for w in words])[None, :]
+    other_first = (qsound != vsound) & (qclass != vclass) & (np.minimum(qlen, vlen) <= SHORT_TOKEN)
     strict = np.where(other_first, strict * OTHER_FIRST_FACTOR, strict)
     qp = np.array([p if len(p) >= 3 else "#" for p in q.phonetic])
     # The same sound, if the spelling is not far off ("perez" and "paris" share a key).
@@ -199,8 +202,8 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     return np.stack([strict, np.maximum(strict, alphabet), np.maximum(strict, abjad)])
 
 
-def _first_class(token: str) -> str:
-    """Return the class of a token's first sound (see `_FIRST_CLASS` and `_FIRST_DIGRAPHS`)."""
+def _first_sound(token: str) -> str:
+    """Return the class of a token's first sound, digraphs read as one (`_FIRST_DIGRAPHS`)."""
     for digraph, sound in _FIRST_DIGRAPHS:
         if token.startswith(digraph):
             return sound
