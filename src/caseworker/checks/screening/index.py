@@ -21,15 +21,18 @@ from caseworker.checks.screening.normalize import (
     PARTICLES,
     SCRIPTS,
     NormalizedName,
+    first_class,
+    first_sound,
     normalize_name,
     phonetic_key,
     script_of,
     skeleton,
+    variant_key,
 )
 from caseworker.exceptions import RuntimeFailure
 
 # Bump when the layout or the normalisation changes: an older cache is then rebuilt.
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 # At most this many names leave the blocking stage for scoring.
 MAX_CANDIDATES = 100
 QUALITY_CODES: tuple[NameQuality, ...] = (NameQuality.primary, NameQuality.strong, NameQuality.weak)
@@ -111,6 +114,9 @@ class VocabArrays:
     first: npt.NDArray[np.str_]
     phonetic: npt.NDArray[np.str_]
     skeleton_length: IntArray
+    variant: npt.NDArray[np.str_]  # romanisation variants folded (`variant_key`)
+    first_class: npt.NDArray[np.str_]  # see `first_class` and `first_sound`
+    first_sound: npt.NDArray[np.str_]
 
 
 @dataclass(eq=False)
@@ -152,6 +158,9 @@ class ScreeningIndex:
             first=np.array([t[0] for t in self.vocab]),
             phonetic=np.array([p or "-" for p in self.vocab_phonetic]),
             skeleton_length=np.array([len(k) for k in self.vocab_skeleton], dtype=np.int32),
+            variant=np.array([variant_key(t) for t in self.vocab]),
+            first_class=np.array([first_class(t) for t in self.vocab]),
+            first_sound=np.array([first_sound(t) for t in self.vocab]),
         )
 
     @cached_property

@@ -42,6 +42,8 @@ from caseworker.checks.screening.normalize import (
     LEGAL_FORMS_WEAK,
     LEGAL_RUN,
     NormalizedName,
+    first_class,
+    first_sound,
     phonetic_key,
     skeleton,
     variant_key,
@@ -72,8 +74,6 @@ SLIP_SIM, SLIP_MIN_LENGTH, SLIP_MIN_WEIGHT = 0.86, 4, 0.6  # see `_similarity`
 PHONETIC_MIN_STRICT = 0.6  # ... when the spellings are at least this similar
 INITIAL_SIM = 0.9  # "j" against "john"
 SHORT_TOKEN, OTHER_FIRST_FACTOR = 6, 0.85  # see `_similarity`
-# First letters romanisations swap: vowels with y/j, c/k/q/g, v/w, s/z, t/d, f/p.
-_FIRST_CLASS = str.maketrans("eiouyjkqgwzdp", "aaaaaacccvstf")
 VARIANT_SIM = 0.92  # the same token once romanisation variants are folded ("doori"/"duri")
 SKELETON_CAP = np.array([0.0, 0.6, 0.8, 1.0], dtype=np.float32)  # by consonants in skeleton
 ABJAD_SKELETON_CAP = np.array([0.0, 0.6, 1.0], dtype=np.float32)  # whole names in abjad script
@@ -169,10 +169,10 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     # Short names whose first letters differ, beyond what romanisations swap ("kim"/"gim",
     # "yong"/"iong", "win"/"vin", "shah"/"chah", "khin"/"hin"), whether read as letters or as
     # sounds, are mostly other names ("fang"/"wang", "dana"/"hana").
-    qsound = np.array([_first_sound(t) for t in qt])[:, None]
-    vsound = np.array([_first_sound(w) for w in words])[None, :]
-    qclass = np.array([t[0].translate(_FIRST_CLASS) for t in qt])[:, None]
-    vclass = np.array([w[0].translate(_FIRST_CLASS) for w in words])[None, :]
+    qsound = np.array([first_sound(t) for t in qt])[:, None]
+    vsound = arrays.first_sound[vocab][None, :]
+    qclass = np.array([first_class(t) for t in qt])[:, None]
+    vclass = arrays.first_class[vocab][None, :]
     other_first = (qsound != vsound) & (qclass != vclass) & (np.minimum(qlen, vlen) <= SHORT_TOKEN)
     strict = np.where(other_first, strict * OTHER_FIRST_FACTOR, strict)
     qp = np.array([p if len(p) >= 3 else "#" for p in q.phonetic])
@@ -182,7 +182,7 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     initial = same_first & ((qlen == 1) ^ (vlen == 1))
     strict = np.where(initial, np.maximum(strict, INITIAL_SIM), strict)
     qv = np.array([variant_key(t) for t in qt])[:, None]
-    vv = np.array([variant_key(w) for w in words])[None, :]
+    vv = arrays.variant[vocab][None, :]
     variant = (qv == vv) & (np.minimum(qlen, vlen) >= 2)
     strict = np.where(variant, np.maximum(strict, VARIANT_SIM), strict)
     qskel = [skeleton(t) for t in qt]
@@ -200,19 +200,6 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     if q.abjad:
         abjad *= np.where(_long_vowels_missing(qt, words), LONG_VOWEL_FACTOR, 1.0)
     return np.stack([strict, np.maximum(strict, alphabet), np.maximum(strict, abjad)])
-
-
-def _first_sound(token: str) -> str:
-    """Return the class of a token's first sound, digraphs read as one (`_FIRST_DIGRAPHS`)."""
-    for digraph, sound in _FIRST_DIGRAPHS:
-        if token.startswith(digraph):
-            return sound
-    return token[0].translate(_FIRST_CLASS)
-
-
-# Initial digraphs of one sound: "chah"/"shah"/"tcha", "khin"/"hin", "djae"/"jae", "tsoi"/"soi".
-_FIRST_DIGRAPHS = (("tch", "x"), ("sch", "x"), ("ch", "x"), ("sh", "x"), ("kh", "h"),
-                   ("dj", "a"), ("ts", "s"), ("tz", "s"))
 
 
 def _long_vowels_missing(query: list[str], words: list[str]) -> BoolArray:

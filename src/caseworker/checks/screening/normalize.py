@@ -146,6 +146,26 @@ def variant_key(token: str) -> str:
 _HONORIFIC_VARIANTS = frozenset(variant_key(h) for h in HONORIFICS if len(h) >= 4)
 
 
+# First letters romanisations swap: vowels with y/j, c/k/q/g, v/w, s/z, t/d, f/p.
+_FIRST_CLASS = str.maketrans("eiouyjkqgwzdp", "aaaaaacccvstf")
+# Initial digraphs of one sound: "chah"/"shah"/"tcha", "khin"/"hin", "djae"/"jae", "tsoi"/"soi".
+_FIRST_DIGRAPHS = (("tch", "x"), ("sch", "x"), ("ch", "x"), ("sh", "x"), ("kh", "h"),
+                   ("dj", "a"), ("ts", "s"), ("tz", "s"))
+
+
+def first_class(token: str) -> str:
+    """Return the class of a token's first letter (letters romanisations swap share one)."""
+    return token[:1].translate(_FIRST_CLASS)
+
+
+def first_sound(token: str) -> str:
+    """Return the class of a token's first sound, an initial digraph read as one sound."""
+    for digraph, sound in _FIRST_DIGRAPHS:
+        if token.startswith(digraph):
+            return sound
+    return first_class(token)
+
+
 def script_of(text: str) -> str:
     """Return the script a name is written in: its first letter that is not Latin decides."""
     for ch in text:
