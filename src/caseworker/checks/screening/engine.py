@@ -22,6 +22,7 @@ from caseworker.checks.screening.matcher import (
 )
 from caseworker.checks.screening.normalize import normalize_name
 from caseworker.domain.dates import DateOfBirth
+from caseworker.domain.jurisdictions import country_of
 
 
 class Party(BaseModel):
@@ -44,7 +45,7 @@ class Party(BaseModel):
             birth_year=dob.year if dob else None,
             birth_month=dob.month if dob else None,
             countries=frozenset(
-                c.strip().upper().split("-")[0] for c in self.countries if c.strip()
+                country_of(c.strip().upper()) for c in self.countries if c.strip()
             ),
             identifiers=frozenset(
                 v for v in (normalize_identifier(i) for i in self.identifiers) if len(v) >= 4

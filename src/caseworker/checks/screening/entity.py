@@ -16,6 +16,10 @@ class EntityType(StrEnum):
     unknown = "unknown"
 
 
+#: The types that are organisations or things, never a person.
+ORGANISATION_TYPES = frozenset({EntityType.entity, EntityType.vessel, EntityType.aircraft})
+
+
 class NameQuality(StrEnum):
     """How much a name can be trusted for matching."""
 

@@ -6,7 +6,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from caseworker.checks.screening.entity import BirthDate, EntityType, ListedEntity
+from caseworker.checks.screening.entity import (
+    ORGANISATION_TYPES,
+    BirthDate,
+    EntityType,
+    ListedEntity,
+)
 
 # Adjustments added to the name score (see `feature_adjustments`).
 DOB_DAY_MATCH = 0.08  # the same day of birth
@@ -22,7 +27,6 @@ NATIONALITY_CONFLICT = -0.10  # the listing states nationalities and the party s
 TYPE_CONFLICT = -0.2  # a person against a company, or the reverse
 IDENTIFIER_SCORE = 0.98  # an identical document/registration number: near certain
 
-_ORGS = frozenset({EntityType.entity, EntityType.vessel, EntityType.aircraft})
 _NOT_ID = re.compile(r"[^0-9A-Z]")
 
 
@@ -128,7 +132,7 @@ def feature_adjustments(q: QueryFeatures, entity: ListedEntity) -> tuple[list[Ad
                 Adjustment("country", COUNTRY_CONFLICT, f"listed for {', '.join(sorted(listed))}")
             )
     kind = q.kind
-    if (kind == EntityType.person and entity.type in _ORGS) or (
+    if (kind == EntityType.person and entity.type in ORGANISATION_TYPES) or (
         kind == EntityType.entity and entity.type == EntityType.person
     ):
         out.append(Adjustment("type", TYPE_CONFLICT, f"query {kind}, listed {entity.type}"))

@@ -15,7 +15,12 @@ import numpy as np
 import numpy.typing as npt
 
 from caseworker.checks.screening.commonness import capped_weight
-from caseworker.checks.screening.entity import EntityType, ListedEntity, NameQuality
+from caseworker.checks.screening.entity import (
+    ORGANISATION_TYPES,
+    EntityType,
+    ListedEntity,
+    NameQuality,
+)
 from caseworker.checks.screening.normalize import (
     GENERIC,
     PARTICLES,
@@ -170,6 +175,13 @@ class ScreeningIndex:
             np.array(self.name_joined, dtype=object),
             np.array(self.name_joined_skeleton, dtype=object),
         )
+
+    @cached_property
+    def name_is_organisation(self) -> BoolArray:
+        """Per name id: the name is an organisation's (or a vessel's, an aircraft's)."""
+        orgs = np.array([t in ORGANISATION_TYPES for t in self.entity_types], dtype=np.bool_)
+        names: BoolArray = orgs[self.name_entity]
+        return names
 
     @cached_property
     def name_length(self) -> npt.NDArray[np.float64]:

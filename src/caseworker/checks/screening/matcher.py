@@ -81,7 +81,7 @@ ABJAD_TOKEN_CAP = np.array([0.0, 0.8, 0.8, 1.0], dtype=np.float32)  # "ly" is "a
 # An abjad token writes its long vowels (ي y, و w): a romanisation without a matching vowel
 # ("rdyy" against "raddad") is a weaker match.
 LONG_VOWEL_FACTOR = 0.85
-ABJAD_SKELETON_MAX = 0.95  # the most an abjad skeleton alone makes two tokens (or names) alike
+SKELETON_ONLY_MAX = 0.95  # the most a skeleton alone makes two tokens (or names) alike
 LOOSE_MIN_STRICT = 0.55  # across alphabets, skeletons count only for spellings this alike
 LOOSE_MIN_STRICT_JOINED = 0.7  # ... and whole names joined only when this alike
 ABJAD_JOINED_MIN_PAIR = 0.8  # an abjad name compares joined only if each part is this alike
@@ -89,7 +89,6 @@ MAX_BOOST = DOB_DAY_MATCH + COUNTRY_MATCH  # the most the features can add to a 
 RESCORE = 15  # names scored exactly after the vectorised pre-score
 
 
-_ORGS = frozenset({EntityType.entity, EntityType.vessel, EntityType.aircraft})
 _LATIN = script_code("")
 _NOISE = sorted(w for w in LEGAL_FORMS_SURE | LEGAL_FORMS_WEAK | LEGAL_RUN | GENERIC if len(w) >= 4)
 
@@ -196,7 +195,7 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     alphabet = skel * SKELETON_CAP[capped]
     alphabet = np.where(strict >= LOOSE_MIN_STRICT, alphabet, 0.0)
     abjad = np.minimum(skel * ABJAD_TOKEN_CAP[shortest.clip(0, len(ABJAD_TOKEN_CAP) - 1)],
-                       ABJAD_SKELETON_MAX)
+                       SKELETON_ONLY_MAX)
     if q.abjad:
         abjad *= np.where(_long_vowels_missing(qt, words), LONG_VOWEL_FACTOR, 1.0)
     return np.stack([strict, np.maximum(strict, alphabet), np.maximum(strict, abjad)])
@@ -335,9 +334,9 @@ def _joined_similarity(
         at_abjad = abjad[loose_at]
         capped = np.where(
             at_abjad,
-            np.minimum(skel * ABJAD_SKELETON_CAP[shortest.clip(0, 2)], ABJAD_SKELETON_MAX),
+            np.minimum(skel * ABJAD_SKELETON_CAP[shortest.clip(0, 2)], SKELETON_ONLY_MAX),
             np.minimum(skel * SKELETON_CAP[shortest.clip(0, len(SKELETON_CAP) - 1)],
-                       ABJAD_SKELETON_MAX),
+                       SKELETON_ONLY_MAX),
         )
         ok = at_abjad | (joined[loose_at] >= LOOSE_MIN_STRICT_JOINED)
         joined[loose_at] = np.maximum(joined[loose_at], np.where(ok, capped, 0.0))
@@ -396,8 +395,7 @@ def score_names(
     resplit = (ntok != len(q.tokens)) | (strict_joined >= RESPLIT_SIM)
     joined = np.where(abjad | resplit, joined, 0.0)
     if kind == EntityType.person:
-        orgs = np.array([index.entity_types[int(e)] in _ORGS for e in index.name_entity[names]])
-        joined = np.where(orgs, 0.0, joined)
+        joined = np.where(index.name_is_organisation[names], 0.0, joined)
     pre = np.maximum(pre, joined**EXPONENT)
     top = np.argsort(-pre, kind="stable")[:keep]
     out: list[_Scored] = []
@@ -471,10 +469,9 @@ def build_hits(
         score = min(1.0, max(0.0, score))
         if score < lowest:
             continue
-        name_score = s.score
         corroborated = id_match or ei in id_matches or any(a.corroborates for a in adjustments)
         strength = strength_for(
-            score, name_score, corroborated=corroborated, hit=hit, possible=possible
+            score, s.score, corroborated=corroborated, hit=hit, possible=possible
         )
         why = dict(s.explanation)
         why["alias_quality"] = name.quality.value
