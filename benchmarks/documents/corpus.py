@@ -2730,16 +2730,27 @@ def generate(
         raise ValueError(f"unknown renderings: {sorted(unknown)}")
     if unknown := set(variants) - set(VARIANTS):
         raise ValueError(f"unknown variants: {sorted(unknown)}")
+    jobs = plan_jobs(seed, per_layout, renderings, variants, layouts)
+    return write_corpus(out_dir, run_job, jobs, as_of, workers)
+
+
+def write_corpus(
+    out_dir: Path,
+    run: Callable[[Any, Path, date], list[dict[str, Any]]],
+    jobs: Sequence[Any],
+    as_of: date,
+    workers: int,
+) -> list[dict[str, Any]]:
+    """Run every job (in `workers` processes), write `manifest.json`; the manifest entries."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    jobs = plan_jobs(seed, per_layout, renderings, variants, layouts)
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
             results = list(
-                pool.map(run_job, jobs, [out_dir] * len(jobs), [as_of] * len(jobs), chunksize=2)
+                pool.map(run, jobs, [out_dir] * len(jobs), [as_of] * len(jobs), chunksize=2)
             )
     else:
-        results = [run_job(job, out_dir, as_of) for job in jobs]
+        results = [run(job, out_dir, as_of) for job in jobs]
     entries = [entry for result in results for entry in result]
     manifest = json.dumps(entries, indent=1, ensure_ascii=False)
     (out_dir / "manifest.json").write_text(manifest + "\n", encoding="utf-8")

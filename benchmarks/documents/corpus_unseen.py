@@ -14,10 +14,8 @@ applicable, not missing. Variants: clean, mismatch, stale (proofs of address); n
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -434,17 +432,7 @@ def generate(
         if variant in VARIANTS
         and (variant != "stale" or LAYOUT_BY_NAME[name].kind == "proof_of_address")
     ]
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(run_job, jobs, [out_dir] * len(jobs), [as_of] * len(jobs)))
-    else:
-        results = [run_job(job, out_dir, as_of) for job in jobs]
-    entries = [entry for result in results for entry in result]
-    text = json.dumps(entries, indent=1, ensure_ascii=False)
-    (out_dir / "manifest.json").write_text(text + "\n", encoding="utf-8")
-    return entries
+    return base.write_corpus(out_dir, run_job, jobs, as_of, workers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
