@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from caseworker.api.cli import keys_app, serve
 from caseworker.checks.documents import cli as documents_cli
 from caseworker.checks.screening.cli import lists_app, screen
 from caseworker.exceptions import AuthoringError, CaseworkerError, JobFailed
@@ -27,6 +28,8 @@ app.add_typer(schema_app, name="schema")
 audit_app = typer.Typer(help="Inspect and verify jobs' audit trails.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(lists_app, name="lists")
+app.add_typer(keys_app, name="keys")
+app.command("serve")(serve)
 app.command("screen")(screen)
 app.command("extract")(documents_cli.extract)
 app.command("verify")(documents_cli.verify)

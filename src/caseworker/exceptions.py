@@ -175,3 +175,73 @@ class CheckTimeout(RuntimeFailure):
     code = "check_timeout"
     status = 504
     retryable = True
+
+
+class JobCancelled(RuntimeFailure):
+    """The job was cancelled: the check stops at its next step and writes nothing."""
+
+    code = "job_cancelled"
+    status = 409
+
+
+# --- service: what an API caller did wrong, answered as RFC 9457 problems -----------------
+
+
+class ServiceError(CaseworkerError):
+    """A request the service refuses; `status` is the HTTP status it answers with."""
+
+    code = "bad_request"
+    status = 400
+
+
+class NotFound(ServiceError):
+    """No such resource (or it belongs to another tenant: the answer is the same)."""
+
+    code = "not_found"
+    status = 404
+
+
+class Unauthorized(ServiceError):
+    """No API key, or an unknown or revoked one."""
+
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(ServiceError):
+    """The API key lacks the role the route needs."""
+
+    code = "forbidden"
+    status = 403
+
+
+class Conflict(ServiceError):
+    """The resource is in a state that does not allow the action (cancel a finished job)."""
+
+    code = "conflict"
+    status = 409
+
+
+class IdempotencyKeyReused(ServiceError):
+    """An Idempotency-Key sent again with another request body."""
+
+    code = "idempotency_key_reused"
+    status = 422
+
+
+class PayloadTooLarge(ServiceError):
+    """A request body or upload over the configured limit."""
+
+    code = "payload_too_large"
+    status = 413
+
+
+class RateLimited(ServiceError):
+    """Too many requests for one API key in the current window."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

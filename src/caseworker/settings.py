@@ -52,6 +52,35 @@ class Settings(BaseSettings):
     # Sanctions lists: `lists update` snapshots or flat offline files; unset is <data_dir>/lists.
     lists_dir: Path | None = None
 
+    # --- the service (`caseworker serve`) ---------------------------------------------------
+    # Comma-separated agent directories (or agent.yaml files) the service serves; unset means
+    # every directory under ./agents that holds an agent.yaml.
+    agents: str = ""
+    # Requests one API key may make per window (0: no limit), and the window in seconds.
+    api_rate_limit: int = 1200
+    api_rate_window: float = 60.0
+    # Seconds an Idempotency-Key is remembered (the same key and body return the same job).
+    idempotency_ttl: int = 86_400
+    # Largest JSON request body and largest batch upload, in bytes; most rows in one batch.
+    max_request_bytes: int = 5_000_000
+    max_upload_bytes: int = 20_000_000
+    max_batch_rows: int = 10_000
+    # Seconds between keep-alive comments (SSE) or blank lines (NDJSON) on an idle stream.
+    stream_keepalive: float = 15.0
+    # What SSE clients are told to wait before reconnecting (the `retry:` field), in ms.
+    stream_retry_ms: int = 3_000
+    # Seconds a write to a stream client may block before that client is dropped.
+    stream_send_timeout: float = 30.0
+
+    @property
+    def agent_paths(self) -> list[Path]:
+        if self.agents.strip():
+            return [Path(p.strip()) for p in self.agents.split(",") if p.strip()]
+        root = Path("agents")
+        if not root.is_dir():
+            return []
+        return sorted(p for p in root.iterdir() if (p / "agent.yaml").is_file())
+
     @property
     def lists_path(self) -> Path:
         return self.lists_dir or self.data_dir / "lists"

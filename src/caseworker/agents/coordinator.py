@@ -16,9 +16,10 @@ from caseworker.sop.agent import AgentDefinition
 
 def submit(
     conn: redis.Redis, definition: AgentDefinition, case: Case, *, tenant: str = "default",
+    metadata: dict[str, str] | None = None,
 ) -> str:
     """Create the job (plan stored with it, so any worker can run it) and enqueue its roots."""
-    job_id = JobStore(conn).create(definition, case, tenant=tenant)
+    job_id = JobStore(conn).create(definition, case, tenant=tenant, metadata=metadata)
     with tracing.job_span(job_id, definition.spec.name, case.id):
         if carrier := tracing.inject():  # checks on other workers join this trace
             conn.hset(keys.job(job_id), "trace", json.dumps(carrier))

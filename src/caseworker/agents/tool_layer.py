@@ -20,6 +20,7 @@ from caseworker.domain.results import Evidence
 from caseworker.exceptions import ToolInputInvalid, ToolNotAllowed, ToolUnavailable
 from caseworker.runtime import events, keys
 from caseworker.runtime.audit import CheckAudit
+from caseworker.runtime.store import JobStore
 from caseworker.tools.base import EvidenceDraft, ToolContext, ToolSpec
 from caseworker.tools.registry import ToolRegistry
 
@@ -68,6 +69,7 @@ class CheckTools:
 
     async def call(self, name: str, args: dict[str, Any]) -> ToolCall:
         """Run a tool (or replay its cached output), record evidence and emit events."""
+        JobStore(self.conn).raise_if_cancelled(self.job_id)
         spec = self.spec(name)
         existing = self.find(name, args)
         if existing is not None:  # the same question twice (or again after a failover)

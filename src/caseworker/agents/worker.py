@@ -41,6 +41,7 @@ from caseworker.domain.results import (
 from caseworker.exceptions import (
     BudgetExceeded,
     CaseworkerError,
+    JobCancelled,
     ModelOutputInvalid,
     ModelUnavailable,
     RuleEvaluationError,
@@ -80,7 +81,10 @@ class Outcome:
 
 
 async def run_check(run: CheckRun) -> Outcome:
-    """Run one check to a result. Any failure becomes an `error` result; nothing is raised."""
+    """Run one check to a result. Any failure becomes an `error` result.
+
+    Only JobCancelled is raised: a cancelled job's check stops and leaves no result.
+    """
     started = dt.datetime.now(dt.UTC)
     audit = CheckAudit(run.conn, run.job_id, run.check.id)
     tools = CheckTools(run.conn, run.job_id, run.check, run.registry, audit)
@@ -92,6 +96,8 @@ async def run_check(run: CheckRun) -> Outcome:
         outcome = await _failed(
             run, tools, started, "check_timeout",
             f"The check did not finish within {run.spec.limits.check_timeout}s.")
+    except JobCancelled:
+        raise
     except CaseworkerError as exc:
         outcome = await _failed(run, tools, started, exc.code, exc.message)
     except Exception as exc:  # a crash in one check must never lose the job

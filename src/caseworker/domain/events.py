@@ -25,10 +25,13 @@ class EventType(StrEnum):
     check_failed = "check.failed"
     job_completed = "job.completed"
     job_failed = "job.failed"
+    job_cancelled = "job.cancelled"
+    job_retried = "job.retried"  # errored checks put back; a terminal event follows again
+    review_recorded = "review.recorded"
 
     @property
     def terminal(self) -> bool:
-        return self in (EventType.job_completed, EventType.job_failed)
+        return self in (EventType.job_completed, EventType.job_failed, EventType.job_cancelled)
 
 
 class JobEvent(BaseModel):

@@ -28,6 +28,7 @@ class CheckState(StrEnum):
     queued = "queued"
     running = "running"
     done = "done"
+    cancelled = "cancelled"  # the job was cancelled before the check finished
 
 
 class Job(BaseModel):
@@ -48,3 +49,4 @@ class Job(BaseModel):
     summary: str | None = Field(default=None, description="Narrative citing evidence as [E3]")
     summary_by: str | None = Field(default=None, description="The model that wrote it")
     error: str | None = None
+    metadata: dict[str, str] = Field(default_factory=dict, description="The caller's tags")

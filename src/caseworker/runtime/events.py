@@ -40,7 +40,8 @@ def emit(
     return conn.xadd(keys.events(job_id), fields)
 
 
-def _decode(job_id: str, entry: StreamEntry) -> JobEvent:
+def decode(job_id: str, entry: StreamEntry) -> JobEvent:
+    """Turn one stream entry into a JobEvent."""
     event_id, fields = entry
     if event_id is None or fields is None:
         raise ValueError(f"job {job_id}: a stream entry without id or fields")
@@ -63,7 +64,7 @@ def replay(conn: redis.Redis, job_id: str, after: str = START, count: int = 1000
     cursor = after
     while True:
         batch = conn.xrange(keys.events(job_id), min=f"({cursor}", max="+", count=count) or []
-        out.extend(_decode(job_id, entry) for entry in batch)
+        out.extend(decode(job_id, entry) for entry in batch)
         if len(batch) < count:
             return out
         cursor = out[-1].id
@@ -88,7 +89,7 @@ def follow(
     while deadline is None or time.monotonic() < deadline:
         reply = conn.xread({stream: cursor}, block=block_ms, count=500)
         for entry in _read_entries(reply):
-            event = _decode(job_id, entry)
+            event = decode(job_id, entry)
             cursor = event.id
             yield event
             if stop_at_terminal and event.type.terminal:

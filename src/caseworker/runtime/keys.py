@@ -82,6 +82,46 @@ def case_jobs(case_id: str) -> str:
     return f"{PREFIX}:case:{case_id}:jobs"
 
 
+def tenant_jobs(tenant: str) -> str:
+    """Sorted set: one tenant's job ids by creation time."""
+    return f"{PREFIX}:tenant:{tenant}:jobs"
+
+
+def reviews(job_id: str) -> str:
+    """List: the job's reviewer decisions, as JSON, in order."""
+    return f"{PREFIX}:job:{job_id}:reviews"
+
+
+def feedback(job_id: str) -> str:
+    """List: per-check feedback on the job, as JSON, in order."""
+    return f"{PREFIX}:job:{job_id}:feedback"
+
+
+def tenant_feedback(tenant: str) -> str:
+    """List: every feedback record of one tenant (job id and check), for evaluation."""
+    return f"{PREFIX}:tenant:{tenant}:feedback"
+
+
+def idempotency(tenant: str, key: str) -> str:
+    """String with a TTL: the request fingerprint and response of one Idempotency-Key."""
+    return f"{PREFIX}:tenant:{tenant}:idempotency:{key}"
+
+
+def batch(batch_id: str) -> str:
+    """Hash: a batch's fields (tenant, agent, counts, created_at)."""
+    return f"{PREFIX}:batch:{batch_id}"
+
+
+def batch_rows(batch_id: str) -> str:
+    """List: one JSON entry per input row, in order: its job id or its row error."""
+    return f"{PREFIX}:batch:{batch_id}:rows"
+
+
+def tenant_batches(tenant: str) -> str:
+    """Sorted set: one tenant's batch ids by creation time."""
+    return f"{PREFIX}:tenant:{tenant}:batches"
+
+
 def worker_alive(name: str) -> str:
     """String with a TTL: present while the worker heartbeats."""
     return f"{PREFIX}:worker:{name}:alive"
@@ -96,7 +136,7 @@ def job_keys(job_id: str, check_ids: list[str]) -> list[str]:
     return [
         job(job_id), definition(job_id), case(job_id), checks(job_id), results(job_id),
         attempts(job_id), enqueues(job_id), queued(job_id), running(job_id), memory(job_id),
-        events(job_id), finalize_lock(job_id), audit(job_id),
+        events(job_id), finalize_lock(job_id), audit(job_id), reviews(job_id), feedback(job_id),
         *per_check,
     ]
 

@@ -15,7 +15,7 @@ from caseworker.domain.events import EventType
 from caseworker.domain.job import CheckState, Job, JobStatus
 from caseworker.domain.plan import Recommendation
 from caseworker.domain.results import CheckResult, Usage
-from caseworker.exceptions import JobNotFound
+from caseworker.exceptions import JobCancelled, JobNotFound
 from caseworker.runtime import events, keys
 from caseworker.runtime.connection import as_text
 from caseworker.sop.agent import AgentDefinition
@@ -43,7 +43,10 @@ class JobStore:
 
     # --- creation ------------------------------------------------------------------------
 
-    def create(self, definition: AgentDefinition, case: Case, *, tenant: str = "default") -> str:
+    def create(
+        self, definition: AgentDefinition, case: Case, *, tenant: str = "default",
+        metadata: dict[str, str] | None = None,
+    ) -> str:
         """Store a new job with its definition, case and memory; emit `job.queued`, `plan.ready`."""
         job_id = uuid.uuid4().hex
         created = _now()
@@ -56,6 +59,7 @@ class JobStore:
             "case_id": case.id,
             "status": JobStatus.queued.value,
             "created_at": created.isoformat(),
+            "metadata": json.dumps(metadata or {}),
         })
         pipe.set(keys.definition(job_id), definition.model_dump_json(by_alias=True))
         pipe.set(keys.case(job_id), case.model_dump_json())
@@ -64,6 +68,7 @@ class JobStore:
             c: CheckState.pending.value for c in plan.check_ids
         })
         pipe.zadd(keys.JOBS, {job_id: created.timestamp()})
+        pipe.zadd(keys.tenant_jobs(tenant), {job_id: created.timestamp()})
         pipe.sadd(keys.ACTIVE_JOBS, job_id)
         pipe.rpush(keys.case_jobs(case.id), job_id)
         events.emit(pipe, job_id, EventType.job_queued, data={
@@ -110,8 +115,8 @@ class JobStore:
             raise JobNotFound(f"no job '{job_id}'")
         return JobStatus(as_text(raw))
 
-    def get(self, job_id: str) -> Job:
-        """Load the whole job: fields, check states and results."""
+    def get(self, job_id: str, *, with_results: bool = True) -> Job:
+        """Load the whole job: fields, check states and (unless told not to) results."""
         fields = {as_text(k): as_text(v) for k, v in self.conn.hgetall(keys.job(job_id)).items()}
         if not fields:
             raise JobNotFound(f"no job '{job_id}'")
@@ -125,13 +130,14 @@ class JobStore:
             started_at=_parse_time(fields.get("started_at")),
             finished_at=_parse_time(fields.get("finished_at")),
             checks=self.states(job_id),
-            results=self.results(job_id),
+            results=self.results(job_id) if with_results else {},
             recommendation=Recommendation(fields["recommendation"])
             if fields.get("recommendation") else None,
             decision_reason=fields.get("decision_reason"),
             summary=fields.get("summary"),
             summary_by=fields.get("summary_by"),
             error=fields.get("error"),
+            metadata=json.loads(fields.get("metadata") or "{}"),
         )
 
     def usage(self, job_id: str) -> Usage:
@@ -147,6 +153,11 @@ class JobStore:
 
     def attempts(self, job_id: str, check_id: str) -> int:
         return int(self.conn.hget(keys.attempts(job_id), check_id) or 0)
+
+    def raise_if_cancelled(self, job_id: str) -> None:
+        """Raise JobCancelled if the job was cancelled (checks ask before each step)."""
+        if self.conn.hget(keys.job(job_id), "status") in (b"cancelled", "cancelled"):
+            raise JobCancelled(f"job {job_id} was cancelled")
 
     def active_jobs(self) -> list[str]:
         return sorted(as_text(m) for m in self.conn.smembers(keys.ACTIVE_JOBS))
@@ -187,6 +198,13 @@ class JobStore:
         })
         pipe.execute()
 
+    def stop_cancelled(self, job_id: str, check_id: str) -> None:
+        """Record that a running check of a cancelled job stopped: no result, state `cancelled`."""
+        pipe = self.conn.pipeline(transaction=True)
+        pipe.hset(keys.checks(job_id), check_id, CheckState.cancelled.value)
+        pipe.hdel(keys.running(job_id), check_id)
+        pipe.execute()
+
     def release_orphan(self, job_id: str, check_id: str) -> bool:
         """Take a check back from a dead worker (running → queued); False if someone else did."""
         moved = self.transition(job_id, check_id, CheckState.running, CheckState.queued)
@@ -205,8 +223,11 @@ class JobStore:
         reason: str | None = None,
         summary: tuple[str, str] | None = None,
         error: str | None = None,
-    ) -> None:
-        """Close the job: its status, decision and narrative (text, author), one transaction."""
+    ) -> bool:
+        """Close the job: its status, decision and narrative (text, author), one transaction.
+
+        Returns False (and writes nothing) if the job had already finished, e.g. was cancelled.
+        """
         fields: dict[FieldT, EncodableT] = {
             "status": status.value, "finished_at": _now().isoformat(),
         }
@@ -218,17 +239,27 @@ class JobStore:
             fields["decision_reason"] = reason
         if error:
             fields["error"] = error
-        pipe = self.conn.pipeline(transaction=True)
-        pipe.hset(keys.job(job_id), mapping=fields)
-        pipe.srem(keys.ACTIVE_JOBS, job_id)
-        if status == JobStatus.complete:
-            events.emit(pipe, job_id, EventType.job_completed, data={
-                "recommendation": recommendation.value if recommendation else None,
-                "reason": reason,
-            })
-        else:
-            events.emit(pipe, job_id, EventType.job_failed, data={"error": error})
-        pipe.execute()
+        with self.conn.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    pipe.watch(keys.job(job_id))  # type: ignore[no-untyped-call]
+                    current = pipe.hget(keys.job(job_id), "status")
+                    if current is not None and JobStatus(as_text(current)).finished:
+                        return False  # cancelled meanwhile, or finished by another process
+                    pipe.multi()
+                    pipe.hset(keys.job(job_id), mapping=fields)
+                    pipe.srem(keys.ACTIVE_JOBS, job_id)
+                    if status == JobStatus.complete:
+                        events.emit(pipe, job_id, EventType.job_completed, data={
+                            "recommendation": recommendation.value if recommendation else None,
+                            "reason": reason,
+                        })
+                    else:
+                        events.emit(pipe, job_id, EventType.job_failed, data={"error": error})
+                    pipe.execute()
+                    return True
+                except redis.WatchError:
+                    continue
 
 
 def _parse_time(value: str | None) -> dt.datetime | None:

@@ -11,7 +11,8 @@ from caseworker import tracing
 from caseworker.agents.worker import CheckRun
 from caseworker.agents.worker import run_check as run_agent
 from caseworker.domain.events import EventType
-from caseworker.domain.job import CheckState
+from caseworker.domain.job import CheckState, JobStatus
+from caseworker.exceptions import JobCancelled
 from caseworker.logs import get_logger
 from caseworker.runtime import events, identity, keys
 from caseworker.runtime.scheduler import advance
@@ -43,11 +44,19 @@ def run_check(job_id: str, check_id: str) -> str:
     carrier = json.loads(conn.hget(keys.job(job_id), "trace") or "{}")
     with tracing.check_span(job_id, check_id, attempt, me.name, agent=definition.spec.name,
                             parent=tracing.extract_context(carrier)) as span:
-        outcome = asyncio.run(run_agent(CheckRun(
-            conn=conn, job_id=job_id, spec=definition.spec, check=check,
-            registry=default_registry(), attempt=attempt, worker=me.name,
-        )))
+        try:
+            outcome = asyncio.run(run_agent(CheckRun(
+                conn=conn, job_id=job_id, spec=definition.spec, check=check,
+                registry=default_registry(), attempt=attempt, worker=me.name,
+            )))
+        except JobCancelled:
+            store.stop_cancelled(job_id, check_id)
+            log.info("check stopped: job cancelled job_id=%s check_id=%s", job_id, check_id)
+            return "cancelled"
         tracing.set_outcome(span, outcome.result.status.value)
+        if store.status(job_id) == JobStatus.cancelled:
+            store.stop_cancelled(job_id, check_id)
+            return "cancelled"
         store.complete_check(job_id, outcome.result, outcome.memory_writes)
         log.info("check done job_id=%s check_id=%s status=%s", job_id, check_id,
                  outcome.result.status.value)

@@ -1,0 +1,1 @@
+"""The REST service: FastAPI app, auth and tenants, jobs, live events, batches, reports."""

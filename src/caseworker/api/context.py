@@ -1,0 +1,29 @@
+"""What every request handler shares: settings, Redis clients, the agents, the event hub."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis
+import redis.asyncio as aioredis
+from fastapi import Request
+
+from caseworker.api.catalog import Catalog
+from caseworker.api.hub import EventHub
+from caseworker.settings import Settings
+
+
+@dataclass
+class Service:
+    settings: Settings
+    redis_url: str
+    conn: redis.Redis  # for handlers run in the thread pool
+    aconn: aioredis.Redis  # for streams, on the event loop
+    catalog: Catalog
+    hub: EventHub
+
+
+def service(request: Request) -> Service:
+    """Return the running service (a FastAPI dependency)."""
+    svc: Service = request.app.state.service
+    return svc

@@ -1,0 +1,72 @@
+"""Every tenant-scoped route, enumerated from the OpenAPI document, hides other tenants."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx2
+
+from tests.api.conftest import Tenant
+from tests.api.helpers import submit, wait_job
+
+# A valid body for each route that takes one: the route's tenant check must be what answers,
+# not body validation. A new route with a body fails this test until it is listed here.
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("post", "/v1/jobs/{job_id}/review"): {"decision": "approve", "reason": "ok"},
+    ("post", "/v1/jobs/{job_id}/feedback"): {"check_id": "first", "verdict": "correct"},
+}
+NO_ID_ROUTES_THAT_LIST = {"/v1/jobs"}
+
+
+def _resources(tenant: Tenant) -> dict[str, str]:
+    with tenant.client() as client:
+        job_id = submit(client, "tenant-a-case")
+        wait_job(client, job_id)
+    return {"job_id": job_id, "check_id": "first"}
+
+
+def test_another_tenants_resources_do_not_exist(tenant: Tenant, other_tenant: Tenant) -> None:
+    ids = _resources(tenant)
+    with other_tenant.client() as intruder:
+        spec = intruder.get("/openapi.json").json()
+        checked = 0
+        for path, methods in spec["paths"].items():
+            params = re.findall(r"{(\w+)}", path)
+            if not params:
+                continue
+            unknown = [p for p in params if p not in ids]
+            assert not unknown, f"{path}: no test resource for {unknown}; add one to _resources"
+            url = path.format(**ids)
+            for method, operation in methods.items():
+                body = BODIES.get((method, path))
+                if "requestBody" in operation:
+                    assert body is not None, f"{method.upper()} {path}: add a body to BODIES"
+                response = intruder.request(method, url, json=body)
+                assert response.status_code == 404, (method, path, response.text)
+                assert response.headers["content-type"] == "application/problem+json"
+                checked += 1
+        listing = intruder.get("/v1/jobs").json()
+        assert ids["job_id"] not in str(listing)
+        assert intruder.get("/v1/jobs", params={"case_id": "tenant-a-case"}).json()["items"] == []
+    assert checked >= 9
+
+
+def test_the_owner_reaches_the_same_routes(tenant: Tenant) -> None:
+    ids = _resources(tenant)
+    with tenant.client() as owner:
+        response = owner.get(f"/v1/jobs/{ids['job_id']}")
+        assert response.status_code == 200
+
+
+def test_unauthenticated_requests_never_reach_a_resource(tenant: Tenant) -> None:
+    ids = _resources(tenant)
+    spec = httpx2.get(f"{tenant.base_url}/openapi.json").json()
+    for path, methods in spec["paths"].items():
+        if not path.startswith("/v1/"):
+            continue
+        url = tenant.base_url + path.format(**{p: ids.get(p, "x") for p in
+                                              re.findall(r"{(\w+)}", path)})
+        for method in methods:
+            response = httpx2.request(method, url, json=BODIES.get((method, path)))
+            assert response.status_code == 401, (method, path, response.status_code)
