@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # Comma-separated agent directories (or agent.yaml files) the service serves; unset means
     # every directory under ./agents that holds an agent.yaml.
     agents: str = ""
+    # Cases sent to the API may name documents by a path on the server's disk only if this is
+    # set (a trusted, single-tenant deployment); otherwise content_base64 or url.
+    api_allow_document_paths: bool = False
     # Requests one API key may make per window (0: no limit), and the window in seconds.
     api_rate_limit: int = 1200
     api_rate_window: float = 60.0

@@ -113,3 +113,13 @@ def test_health_and_readiness(server: Server) -> None:
     assert ready["status"] == "ok" and ready["redis"] and ready["workers"] >= 2
     assert httpx2.get(f"{server.url}/openapi.json").json()["info"]["title"] == "caseworker"
     assert httpx2.get(f"{server.url}/docs").status_code == 200
+
+
+def test_a_document_path_on_the_server_is_refused(tenant: Tenant) -> None:
+    body = {"agent": "api-test", "case": {
+        **case("doc-1"), "documents": [{"type": "incorporation",
+                                        "path": "/etc/passwd"}]}}
+    with tenant.client() as client:
+        response = client.post("/v1/jobs", json=body)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.case.documents.0.path"

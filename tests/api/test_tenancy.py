@@ -16,14 +16,17 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/v1/jobs/{job_id}/review"): {"decision": "approve", "reason": "ok"},
     ("post", "/v1/jobs/{job_id}/feedback"): {"check_id": "first", "verdict": "correct"},
 }
-NO_ID_ROUTES_THAT_LIST = {"/v1/jobs"}
 
 
 def _resources(tenant: Tenant) -> dict[str, str]:
     with tenant.client() as client:
         job_id = submit(client, "tenant-a-case")
         wait_job(client, job_id)
-    return {"job_id": job_id, "check_id": "first"}
+        batch = client.post("/v1/batches", data={"agent": "api-test"},
+                            files={"file": ("a.csv", b"case_id,legal_name,address_line1,"
+                                            b"address_city,address_country\nb-1,B Ltd,1 St,"
+                                            b"Leeds,GB\n", "text/csv")}).json()
+    return {"job_id": job_id, "check_id": "first", "batch_id": batch["batch_id"]}
 
 
 def test_another_tenants_resources_do_not_exist(tenant: Tenant, other_tenant: Tenant) -> None:
@@ -46,8 +49,9 @@ def test_another_tenants_resources_do_not_exist(tenant: Tenant, other_tenant: Te
                 assert response.status_code == 404, (method, path, response.text)
                 assert response.headers["content-type"] == "application/problem+json"
                 checked += 1
-        listing = intruder.get("/v1/jobs").json()
-        assert ids["job_id"] not in str(listing)
+        for listing_route in ("/v1/jobs", "/v1/batches"):
+            listing = intruder.get(listing_route).json()
+            assert ids["job_id"] not in str(listing) and ids["batch_id"] not in str(listing)
         assert intruder.get("/v1/jobs", params={"case_id": "tenant-a-case"}).json()["items"] == []
     assert checked >= 9
 

@@ -12,6 +12,7 @@ from caseworker.api import idempotency
 from caseworker.api.context import Service
 from caseworker.api.credentials import ApiKey
 from caseworker.api.deps import Reader, ServiceDep, Submitter, tenant_job
+from caseworker.api.intake_guard import refuse_document_paths
 from caseworker.api.reviews import review_state
 from caseworker.api.schemas import (
     AgentView,
@@ -43,6 +44,7 @@ MAX_SCAN = 5_000  # job ids one list request looks at; past it, the page ends wi
 
 def _start(svc: Service, key: ApiKey, body: JobRequest | CheckRunRequest) -> dict[str, Any]:
     check_ids = [body.check_id] if isinstance(body, CheckRunRequest) else body.check_ids
+    refuse_document_paths(body.case, svc.settings)
     definition = svc.catalog.definition(body.agent)
     if check_ids:
         try:
