@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -21,6 +23,10 @@ keys_app = typer.Typer(help="Create, list and revoke the service's API keys.",
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 INVALID_INPUT, RUNTIME_ERROR = 2, 3  # as `caseworker run`
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def serve(
@@ -48,6 +54,9 @@ def serve(
             errors.print(f"caseworker serving {', '.join(sorted(catalog.agents))} on "
                          f"http://{host}:{port} (docs at /docs; {count} local workers)",
                          highlight=False)
+            # uvicorn re-raises SIGTERM once it has shut down; raising SystemExit then lets the
+            # runtime stop its workers and Redis instead of the process dying under them.
+            signal.signal(signal.SIGTERM, _exit_on_signal)
             uvicorn.run(create_app(runtime.url, settings=settings, catalog=catalog),
                         host=host, port=port, log_level="info")
     except AuthoringError as exc:

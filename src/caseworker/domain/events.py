@@ -27,7 +27,6 @@ class EventType(StrEnum):
     job_failed = "job.failed"
     job_cancelled = "job.cancelled"
     job_retried = "job.retried"  # errored checks put back; a terminal event follows again
-    review_recorded = "review.recorded"
 
     @property
     def terminal(self) -> bool:

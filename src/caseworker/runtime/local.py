@@ -6,9 +6,12 @@ at once and share the imported code's memory.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
@@ -19,9 +22,22 @@ from caseworker.runtime.connection import EmbeddedRedis
 log = get_logger(__name__)
 
 
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when its parent dies
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGTERM this process if its parent dies (a killed `run` or `serve`)."""
+    if sys.platform != "linux":
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _worker_main(url: str) -> None:
     from caseworker.runtime.worker import run_worker
 
+    _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us with SIGTERM
     run_worker(url)
 

@@ -9,12 +9,11 @@ from enum import StrEnum
 import redis
 from pydantic import BaseModel, Field
 
-from caseworker.domain.events import EventType
 from caseworker.domain.job import Job, JobStatus
 from caseworker.domain.plan import Recommendation
 from caseworker.domain.results import AlertLevel
 from caseworker.exceptions import Conflict, NotFound
-from caseworker.runtime import audit, events, keys
+from caseworker.runtime import audit, keys
 
 
 class ReviewDecision(StrEnum):
@@ -101,6 +100,8 @@ def record_review(
 ) -> ReviewSummary:
     """Record one decision on a finished job, in its reviews and its audit trail.
 
+    Not in the job's event stream: that stream ends with the job's terminal event.
+
     Refused (Conflict) before the job is complete, after a final decision, or when the same
     reviewer approves twice where four eyes are required.
     """
@@ -121,9 +122,6 @@ def record_review(
     audit.append(conn, job.id, "review.decision", {
         **review.model_dump(mode="json"), "state": after.state.value,
         "four_eyes": after.four_eyes,
-    })
-    events.emit(conn, job.id, EventType.review_recorded, data={
-        "decision": decision.value, "reviewer": reviewer, "state": after.state.value,
     })
     return after
 
