@@ -363,3 +363,28 @@ def test_cross_script_pairs(query: str, expected: str, min_score: float) -> None
     assert got is not None, query
     similarity = got.score + got.explanation["commonness_penalty"]
     assert similarity >= min_score, got.explanation
+
+
+def test_substituted_name_costs_more_than_an_omitted_one(screener: Screener) -> None:
+    omitted = score(screener, "Abdul Rahman", "abu")
+    substituted = screener.compare(Party(name="Abdul Rahman Karimi"), "t:abu")
+    # "karimi" in place of "yasin" is another family name, not one left out
+    assert substituted is None or substituted.score < omitted - 0.3
+
+
+def test_listed_initial_confirms_only_a_letter() -> None:
+    listed = [person("nasr", "NASR, Samir M."), person("full", "NASR, Samir Mariam")]
+    local = Screener(listed, LISTS)
+    initial = local.compare(Party(name="Samir Mariam Nasr"), "t:nasr")
+    full = local.compare(Party(name="Samir Mariam Nasr"), "t:full")
+    assert initial is not None and full is not None
+    assert initial.score < full.score - 0.05
+
+
+def test_abjad_skeletons_must_start_alike() -> None:
+    listed = [person("g", "Georges Hanna"), person("n", "Narges Hanna")]
+    local = Screener(listed, LISTS)
+    other = local.compare(Party(name="نرگس حنا"), "t:g")
+    same = local.compare(Party(name="نرگس حنا"), "t:n")
+    assert same is not None and same.score >= POSSIBLE_THRESHOLD
+    assert other is None or other.score < same.score - 0.1

@@ -119,6 +119,7 @@ class VocabArrays:
     first: npt.NDArray[np.str_]
     phonetic: npt.NDArray[np.str_]
     skeleton_length: IntArray
+    skeleton_head: npt.NDArray[np.str_]  # first consonant of the skeleton ("" if none)
     variant: npt.NDArray[np.str_]  # romanisation variants folded (`variant_key`)
     first_class: npt.NDArray[np.str_]  # see `first_class` and `first_sound`
     first_sound: npt.NDArray[np.str_]
@@ -163,6 +164,7 @@ class ScreeningIndex:
             first=np.array([t[0] for t in self.vocab]),
             phonetic=np.array([p or "-" for p in self.vocab_phonetic]),
             skeleton_length=np.array([len(k) for k in self.vocab_skeleton], dtype=np.int32),
+            skeleton_head=np.array([k[:1] for k in self.vocab_skeleton]),
             variant=np.array([variant_key(t) for t in self.vocab]),
             first_class=np.array([first_class(t) for t in self.vocab]),
             first_sound=np.array([first_sound(t) for t in self.vocab]),

@@ -63,6 +63,10 @@ EXPONENT = (
 LISTED_EXTRA = {EntityType.person: 0.3}
 LISTED_EXTRA_OTHER = 0.6
 LISTED_EXTRA_INEXACT = 0.6  # ... when not every aligned token is exact
+# A person's listed token left unaligned while a query token is left unaligned too is not a
+# name left out but another name in its place ("xiaoming su" / "zhang xiaoming"): it counts in
+# full, as a different token would.
+SUBSTITUTED_EXTRA = 1.0
 EXACT = 0.97
 # A patronymic ("vladimirovich", "petrovna") is often left out: it weighs half when missing.
 PATRONYMIC_EXTRA = 0.5
@@ -81,6 +85,7 @@ ABJAD_TOKEN_CAP = np.array([0.0, 0.8, 0.8, 1.0], dtype=np.float32)  # "ly" is "a
 # An abjad token writes its long vowels (ي y, و w): a romanisation without a matching vowel
 # ("rdyy" against "raddad") is a weaker match.
 LONG_VOWEL_FACTOR = 0.85
+OTHER_HEAD_FACTOR = 0.8  # abjad skeletons whose first consonants differ (see `_similarity`)
 SKELETON_ONLY_MAX = 0.95  # the most a skeleton alone makes two tokens (or names) alike
 LOOSE_MIN_STRICT = 0.55  # across alphabets, skeletons count only for spellings this alike
 LOOSE_MIN_STRICT_JOINED = 0.7  # ... and whole names joined only when this alike
@@ -198,6 +203,12 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
                        SKELETON_ONLY_MAX)
     if q.abjad:
         abjad *= np.where(_long_vowels_missing(qt, words), LONG_VOWEL_FACTOR, 1.0)
+        # Skeletons that start with other consonants are mostly other names ("nrgs"/"georges"); a
+        # vowel-initial name is vowel-initial in both (the abjad's initial alef or ain is not
+        # written in its romanisation, the Latin vowel is not in its skeleton).
+        qhead = np.array([k[:1] for k in qskel])[:, None]
+        vhead = arrays.skeleton_head[vocab][None, :]
+        abjad *= np.where(qhead == vhead, 1.0, OTHER_HEAD_FACTOR)
     return np.stack([strict, np.maximum(strict, alphabet), np.maximum(strict, abjad)])
 
 
@@ -245,7 +256,13 @@ def _name_score(
     lw = index.vocab_weight[row]
     pairs = _align(sim)
     gained = sum(float(lw[lj]) * s**EXPONENT for _, lj, s in pairs)
-    matched = sum(float(lw[lj]) for _, lj, _ in pairs)
+    # A listed initial confirms only the first letter of a query word: the word weighs what it
+    # weighs in the query ("estrella" / "e", "mariam" / "m").
+    matched = sum(
+        max(float(lw[lj]), float(qw[qi])) if len(listed[lj]) == 1 < len(q.tokens[qi])
+        else float(lw[lj])
+        for qi, lj, _ in pairs
+    )
     free_q = [i for i in range(len(q.tokens)) if i not in {p[0] for p in pairs}]
     free_l = [j for j in range(len(listed)) if j not in {p[1] for p in pairs}]
     person = listed_extra == LISTED_EXTRA[EntityType.person]
@@ -253,11 +270,16 @@ def _name_score(
         # Part of the listed name missing *and* the rest only approximately there: two weak
         # signals that compound ("sami qasim" / "sami jasim muhammad").
         listed_extra = max(listed_extra, LISTED_EXTRA_INEXACT)
-    missing = sum(
-        float(lw[j]) * (PATRONYMIC_EXTRA if person and _PATRONYMIC.search(listed[j]) else 1.0)
-        for j in free_l
+    missing = sorted(
+        (float(lw[j]) * (PATRONYMIC_EXTRA if person and _PATRONYMIC.search(listed[j]) else 1.0)
+         for j in free_l),
+        reverse=True,
     )
-    total = matched + float(qw[free_q].sum()) + listed_extra * missing
+    substituted = len(free_q) if person else 0  # the heaviest free listed tokens, one each
+    total = (
+        matched + float(qw[free_q].sum()) + SUBSTITUTED_EXTRA * sum(missing[:substituted])
+        + listed_extra * sum(missing[substituted:])
+    )
     token_score = gained / total if total else 0.0
     if joined_if_parts_agree and (
         len(pairs) < len(q.tokens) or min(s for _, _, s in pairs) < ABJAD_JOINED_MIN_PAIR
@@ -386,9 +408,13 @@ def score_names(
     best = gathered.max(axis=2)
     # Listed tokens no query token comes near weigh against the name, as in `_name_score`.
     lw = np.where(pad, 0.0, index.vocab_weight[np.where(pad, 0, vocab)])[inv]  # (C, T)
-    missing = (lw * (gathered.max(axis=0) < MIN_PAIR)).sum(axis=1)
+    free = -np.sort(-(lw * (gathered.max(axis=0) < MIN_PAIR)), axis=1)  # heaviest first
+    substituted = (np.arange(free.shape[1])[None, :] < (best < MIN_PAIR).sum(axis=0)[:, None]) & (
+        ~index.name_is_organisation[names][:, None]
+    )
+    free_extra = np.where(substituted, SUBSTITUTED_EXTRA, LISTED_EXTRA[EntityType.person])
     gain = (np.where(best >= MIN_PAIR, best, 0.0) ** 2 * qw[:, None]).sum(axis=0)
-    pre = gain / (qw.sum() + LISTED_EXTRA[EntityType.person] * missing)
+    pre = gain / (qw.sum() + (free_extra * free).sum(axis=1))
     strict_joined, joined = _joined_similarity(q, index, names, loose, abjad)
     # The joined comparison is for names split or merged differently ("abd allah" / "abdullah").
     # Names with as many tokens compare joined only when split elsewhere ("gpbm ortgage").
