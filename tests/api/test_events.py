@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 import redis
 
@@ -95,3 +97,26 @@ def test_a_bad_last_event_id_is_a_problem(tenant: Tenant) -> None:
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert "Last-Event-ID" in response.json()["detail"]
+
+
+def test_a_frozen_client_blocks_nobody(tenant: Tenant, api_conn: redis.Redis) -> None:
+    """Clients that open streams and never read them do not hold up another client's stream."""
+    parts = urlsplit(tenant.base_url)
+    with tenant.client() as client:
+        busy = submit(client, "frozen-target", agent="api-slow")
+        frozen = []
+        for _ in range(5):
+            sock = socket.create_connection((parts.hostname, parts.port))
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+            sock.sendall(f"GET /v1/jobs/{busy}/events HTTP/1.1\r\nHost: x\r\n"
+                         f"Authorization: Bearer {tenant.tokens['reader']}\r\n\r\n".encode())
+            frozen.append(sock)  # never read from
+        try:
+            job_id = submit(client, "frozen-other")
+            with client.stream("GET", f"/v1/jobs/{job_id}/events") as response:
+                got = [e for e in read_sse(response) if e.data]
+        finally:
+            for sock in frozen:
+                sock.close()
+            client.post(f"/v1/jobs/{busy}/cancel")
+    assert [e.id for e in got] == [e.id for e in events.replay(api_conn, job_id)]
