@@ -121,8 +121,8 @@ class Stack:
     def stop(self, process: subprocess.Popen[bytes]) -> None:
         """Stop one process and anything left in its group: ask, then terminate, then kill.
 
-        `caseworker serve` gets SIGINT first: on SIGTERM uvicorn re-raises the signal once it
-        has shut down, which ends the process before it stops its forked workers.
+        SIGINT first, the shutdown `caseworker serve` has always handled by stopping its
+        forked workers (before 2621fbe, SIGTERM ended it without stopping them).
         """
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
