@@ -388,3 +388,12 @@ def test_abjad_skeletons_must_start_alike() -> None:
     same = local.compare(Party(name="نرگس حنا"), "t:n")
     assert same is not None and same.score >= POSSIBLE_THRESHOLD
     assert other is None or other.score < same.score - 0.1
+
+
+def test_another_known_name_is_not_a_slip() -> None:
+    listed = [person("r", "GUPTA, Rajesh"), person("m", "SHARMA, Ramesh")]
+    local = Screener(listed, LISTS)
+    known = local.compare(Party(name="Ramesh Gupta"), "t:r")
+    slip = local.compare(Party(name="Rayesh Gupta"), "t:r")  # the same edit, no name
+    assert known is not None and slip is not None
+    assert known.score < slip.score

@@ -13,7 +13,11 @@ from pydantic import BaseModel, Field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from caseworker.checks.screening.commonness import capped_weight, commonness_penalty
+from caseworker.checks.screening.commonness import (
+    capped_weight,
+    commonness_penalty,
+    population_caps,
+)
 from caseworker.checks.screening.entity import EntityType, ListedEntity, NameQuality
 from caseworker.checks.screening.features import (
     COUNTRY_MATCH,
@@ -78,6 +82,7 @@ SLIP_SIM, SLIP_MIN_LENGTH, SLIP_MIN_WEIGHT = 0.86, 4, 0.6  # see `_similarity`
 PHONETIC_MIN_STRICT = 0.6  # ... when the spellings are at least this similar
 INITIAL_SIM = 0.9  # "j" against "john"
 SHORT_TOKEN, OTHER_FIRST_FACTOR = 6, 0.85  # see `_similarity`
+KNOWN_OTHER_FACTOR = 0.9  # see `_similarity`
 VARIANT_SIM = 0.92  # the same token once romanisation variants are folded ("doori"/"duri")
 SKELETON_CAP = np.array([0.0, 0.6, 0.8, 1.0], dtype=np.float32)  # by consonants in skeleton
 ABJAD_SKELETON_CAP = np.array([0.0, 0.6, 1.0], dtype=np.float32)  # whole names in abjad script
@@ -189,6 +194,17 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     vv = arrays.variant[vocab][None, :]
     variant = (qv == vv) & (np.minimum(qlen, vlen) >= 2)
     strict = np.where(variant, np.maximum(strict, VARIANT_SIM), strict)
+    # A query token that is itself a name (listed, or in the population table), starts as the
+    # listed token does and is neither a romanisation variant nor a homophone of it is most
+    # likely the other name ("ramesh"/"rajesh", "rami"/"ramzi"), not a slip: a slip after an
+    # intact first letter seldom makes another name of four letters or more.
+    known = np.array([t in index.token_ids or t in population_caps() for t in qt])[:, None]
+    vphon = arrays.phonetic[vocab][None, :]
+    other_name = (
+        known & same_first & (np.minimum(qlen, vlen) >= SLIP_MIN_LENGTH) & (qv != vv)
+        & ((qp[:, None] != vphon) | (qp[:, None] == "#"))
+    )
+    strict = np.where(other_name & (strict < 1.0), strict * KNOWN_OTHER_FACTOR, strict)
     qskel = [skeleton(t) for t in qt]
     vskel = arrays.skeletons[vocab].tolist()
     skel = process.cdist(qskel, vskel, scorer=OSA.normalized_similarity, dtype=np.float32)
