@@ -1,41 +1,80 @@
-"""One XREAD per API process tells stream subscribers when their job's events grew.
+"""One XREAD per API process reads every followed job's new events once, for all its clients.
 
-Subscribers read their events themselves (XRANGE after their own cursor), so each client
-gets every event exactly once and in order whatever the hub does: the hub only wakes them.
-A slow or frozen client holds nothing but its own cursor; the hub never waits for it.
+The hub keeps, per followed job, the events it has read since the job was first followed (up
+to CACHE_EVENTS of them) and wakes the job's subscribers. A subscriber takes the events after
+its own cursor from that cache; one that is further behind (resuming from an old
+Last-Event-ID) reads its own catch-up with XRANGE. Either way each client gets every event
+once and in order, and a slow or frozen client holds nothing but its own cursor.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
 import redis.asyncio as aioredis
 
+from caseworker.domain.events import JobEvent
 from caseworker.logs import get_logger
-from caseworker.runtime import keys
+from caseworker.runtime import events, keys
 from caseworker.runtime.connection import as_text
 
 log = get_logger(__name__)
-BLOCK_MS = 100  # how long one XREAD waits; new subscriptions join at the next round
-BATCH = 100  # entries per stream per XREAD: enough to learn that a stream grew
+BLOCK_MS = 100  # how long one XREAD waits; a new subscription joins at the next round
+BATCH = 200  # entries per stream per XREAD
+CACHE_EVENTS = 2_000  # events kept per followed job
 
 
-def _stream_id(value: str) -> tuple[int, int]:
+def stream_id(value: str) -> tuple[int, int]:
+    """Return a stream id as a comparable pair ("1700000000000-3" -> (1700000000000, 3))."""
     ms, _, seq = value.partition("-")
     return int(ms), int(seq or 0)
 
 
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """One event and its JSON, encoded once for every client that receives it."""
+
+    event: JobEvent
+    json: str
+
+
+@dataclass
+class _Followed:
+    """What the hub knows of one followed job's stream."""
+
+    cursor: str  # the last entry the hub has read
+    start: str  # the cache holds every entry after this one, up to `cursor`
+    cache: deque[Delivered] = field(default_factory=lambda: deque(maxlen=CACHE_EVENTS))
+    subscribers: set[asyncio.Event] = field(default_factory=set)
+
+    def after(self, cursor: str) -> list[Delivered] | None:
+        """Return the cached events after `cursor`; None if the cache does not reach that far."""
+        at = stream_id(cursor)
+        if at >= stream_id(self.cursor):
+            return []
+        if at < stream_id(self.start):
+            return None
+        return [d for d in self.cache if stream_id(d.event.id) > at]
+
+    def add(self, delivered: Delivered) -> None:
+        if len(self.cache) == self.cache.maxlen:
+            self.start = self.cache[0].event.id  # the oldest falls out of reach
+        self.cache.append(delivered)
+        self.cursor = delivered.event.id
+
+
 class EventHub:
-    """Wake subscribers of job streams on new entries, from a single blocking reader."""
+    """Read followed jobs' streams with a single blocking reader and wake their subscribers."""
 
     def __init__(self, conn: aioredis.Redis) -> None:
         self.conn = conn
-        self._subscribers: dict[str, set[asyncio.Event]] = {}
-        self._cursors: dict[str, str] = {}  # job id -> the last entry the hub has seen
+        self._jobs: dict[str, _Followed] = {}
         self._joined = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -50,39 +89,39 @@ class EventHub:
 
     @property
     def subscribers(self) -> int:
-        return sum(len(s) for s in self._subscribers.values())
+        return sum(len(f.subscribers) for f in self._jobs.values())
 
     @contextlib.asynccontextmanager
     async def subscribe(self, job_id: str, after: str) -> AsyncIterator[asyncio.Event]:
-        """Yield an event set whenever the job's stream may have entries after the hub's cursor."""
+        """Yield an event the hub sets whenever it has read new entries of the job's stream.
+
+        A job followed for the first time is read from `after`, this subscriber's cursor.
+        """
         woke = asyncio.Event()
-        self._subscribers.setdefault(job_id, set()).add(woke)
-        self.seen(job_id, after)
+        followed = self._jobs.get(job_id)
+        if followed is None:
+            followed = self._jobs[job_id] = _Followed(cursor=after, start=after)
+        followed.subscribers.add(woke)
         self._joined.set()
         try:
             yield woke
         finally:
-            group = self._subscribers.get(job_id)
-            if group is not None:
-                group.discard(woke)
-                if not group:
-                    del self._subscribers[job_id]
-                    self._cursors.pop(job_id, None)
+            followed.subscribers.discard(woke)
+            if not followed.subscribers and self._jobs.get(job_id) is followed:
+                del self._jobs[job_id]
 
-    def seen(self, job_id: str, cursor: str) -> None:
-        """Note that a subscriber has read up to `cursor`: no need to report what lies before it."""
-        current = self._cursors.get(job_id)
-        if current is None or _stream_id(cursor) > _stream_id(current):
-            self._cursors[job_id] = cursor
+    def after(self, job_id: str, cursor: str) -> list[Delivered] | None:
+        """Events the hub has read after `cursor`; None when the caller must read them itself."""
+        followed = self._jobs.get(job_id)
+        return None if followed is None else followed.after(cursor)
 
     async def _run(self) -> None:
         while True:
-            if not self._subscribers:
+            if not self._jobs:
                 self._joined.clear()
                 await self._joined.wait()
                 continue
-            streams = {keys.events(job): self._cursors.get(job, "0-0")
-                       for job in list(self._subscribers)}
+            streams = {keys.events(job): f.cursor for job, f in self._jobs.items()}
             try:
                 reply: Any = await self.conn.xread(
                     streams,  # type: ignore[arg-type]
@@ -90,18 +129,16 @@ class EventHub:
                 )
             except redis.RedisError as exc:
                 log.warning("event hub read failed error=%s", exc)
-                self._wake_all()  # subscribers find out for themselves, and say so
                 await asyncio.sleep(0.5)
                 continue
             for stream, entries in reply or []:
                 job_id = as_text(stream).removeprefix(f"{keys.PREFIX}:job:").removesuffix(
                     ":events")
-                if entries and job_id in self._subscribers:
-                    self.seen(job_id, as_text(entries[-1][0]))
-                    for woke in self._subscribers[job_id]:
-                        woke.set()
-
-    def _wake_all(self) -> None:
-        for group in self._subscribers.values():
-            for woke in group:
-                woke.set()
+                followed = self._jobs.get(job_id)
+                if followed is None or not entries:
+                    continue
+                for entry in entries:
+                    event = events.decode(job_id, entry)
+                    followed.add(Delivered(event, event.model_dump_json()))
+                for woke in followed.subscribers:
+                    woke.set()

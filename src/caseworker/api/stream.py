@@ -7,17 +7,22 @@ import re
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import redis
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
+from redis.typing import StreamEntry
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from caseworker.api.context import Service
 from caseworker.api.deps import Reader, ServiceDep, tenant_job
-from caseworker.domain.events import JobEvent
+from caseworker.api.hub import Delivered
 from caseworker.exceptions import AuthoringError, Problem
+from caseworker.logs import get_logger
 from caseworker.runtime import events, keys
 
+log = get_logger(__name__)
 router = APIRouter(prefix="/v1", tags=["events"])
+RETRY_SECONDS = 1.0
 _STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 PAGE = 500
 
@@ -38,30 +43,44 @@ def _cursor(header: str | None, query: str | None) -> str:
     return value
 
 
-async def job_events(svc: Service, job_id: str, after: str) -> AsyncIterator[JobEvent | None]:
+async def job_events(svc: Service, job_id: str, after: str) -> AsyncIterator[Delivered | None]:
     """Every event after `after`, live, ending after the job's terminal event.
 
-    Yields None when nothing happened for the keep-alive interval.
+    Yields None when nothing happened for the keep-alive interval. A lost Redis connection
+    is retried; the client's cursor stays where it was.
     """
     async with svc.hub.subscribe(job_id, after) as woke:
         cursor = after
         while True:
             woke.clear()
-            batch = await svc.aconn.xrange(keys.events(job_id), min=f"({cursor}", max="+",
-                                           count=PAGE) or []
-            decoded = [events.decode(job_id, entry) for entry in batch]
-            for position, event in enumerate(decoded):
-                cursor = event.id
-                yield event
-                if event.type.terminal and position == len(decoded) - 1 and len(batch) < PAGE:
+            batch = svc.hub.after(job_id, cursor)
+            full = False
+            if batch is None:  # further behind than the hub's cache: catch up from Redis
+                try:
+                    entries = await svc.aconn.xrange(keys.events(job_id), min=f"({cursor}",
+                                                     max="+", count=PAGE) or []
+                except redis.RedisError as exc:
+                    log.warning("event stream read failed job_id=%s error=%s", job_id, exc)
+                    await asyncio.sleep(RETRY_SECONDS)
+                    continue
+                full = len(entries) == PAGE
+                batch = [_delivered(job_id, entry) for entry in entries]
+            for position, delivered in enumerate(batch):
+                cursor = delivered.event.id
+                yield delivered
+                if delivered.event.type.terminal and position == len(batch) - 1 and not full:
                     return  # the job has finished and nothing follows its terminal event
-            svc.hub.seen(job_id, cursor)
-            if len(batch) == PAGE:
+            if batch:
                 continue
             try:
                 await asyncio.wait_for(woke.wait(), timeout=svc.settings.stream_keepalive)
             except TimeoutError:
                 yield None
+
+
+def _delivered(job_id: str, entry: StreamEntry) -> Delivered:
+    event = events.decode(job_id, entry)
+    return Delivered(event, event.model_dump_json())
 
 
 @router.get(
@@ -82,8 +101,8 @@ async def stream_events(
         yield ServerSentEvent(retry=svc.settings.stream_retry_ms, comment="caseworker")
         async for event in job_events(svc, job_id, cursor):
             if event is not None:  # idle: sse-starlette's own pings keep the line alive
-                yield ServerSentEvent(id=event.id, event=event.type.value,
-                                      data=event.model_dump_json())
+                yield ServerSentEvent(id=event.event.id, event=event.event.type.value,
+                                      data=event.json)
 
     return EventSourceResponse(
         sse(), ping=int(max(1, svc.settings.stream_keepalive)),
@@ -108,7 +127,7 @@ async def stream_ndjson(
 
     async def lines() -> AsyncIterator[str]:
         async for event in job_events(svc, job_id, cursor):
-            yield "\n" if event is None else event.model_dump_json() + "\n"
+            yield "\n" if event is None else event.json + "\n"
 
     return StreamingResponse(lines(), media_type="application/x-ndjson",
                              headers={"Cache-Control": "no-store"})
