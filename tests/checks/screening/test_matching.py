@@ -397,3 +397,11 @@ def test_another_known_name_is_not_a_slip() -> None:
     slip = local.compare(Party(name="Rayesh Gupta"), "t:r")  # the same edit, no name
     assert known is not None and slip is not None
     assert known.score < slip.score
+
+
+def test_family_name_left_out_costs_more_than_a_middle_name() -> None:
+    local = Screener([person("l", "QARADAWI, Kamil Fayez")], LISTS)
+    middle = local.compare(Party(name="Kamil Qaradawi"), "t:l")
+    family = local.compare(Party(name="Kamil Fayez"), "t:l")
+    assert middle is not None
+    assert family is None or family.score < middle.score - 0.1

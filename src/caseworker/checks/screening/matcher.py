@@ -288,10 +288,14 @@ def _name_score(
         listed_extra = max(listed_extra, LISTED_EXTRA_INEXACT)
     missing = sorted(
         (float(lw[j]) * (PATRONYMIC_EXTRA if person and _PATRONYMIC.search(listed[j]) else 1.0)
-         for j in free_l),
+         for j in free_l if not (person and j == len(listed) - 1 > 0)),
         reverse=True,
     )
-    substituted = len(free_q) if person else 0  # the heaviest free listed tokens, one each
+    # substitutions: the heaviest free listed tokens, one each, and the family name (last)
+    substituted = len(free_q) if person else 0
+    if person and len(listed) - 1 in free_l and len(listed) > 1:
+        missing.insert(0, float(lw[-1]))
+        substituted += 1
     total = (
         matched + float(qw[free_q].sum()) + SUBSTITUTED_EXTRA * sum(missing[:substituted])
         + listed_extra * sum(missing[substituted:])
