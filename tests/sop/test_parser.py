@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,44 @@ def test_plan_tool_outside_check_allowlist(registry: ToolRegistry) -> None:
     text = FRONT + check("a", "tools: [test.work]\nplan:\n  - risk.country: {countries: []}")
     (problem,) = problems(text, registry)
     assert "calls 'risk.country', which is not in the check's tools" in problem
+
+
+# --- version and hash pins ----------------------------------------------------------------
+
+
+def test_kyb_sop_pins_its_version_and_the_hash_of_its_bytes(registry: ToolRegistry) -> None:
+    path = ROOT / "agents" / "kyb" / "sop.md"
+    plan = load_sop(path, registry)
+    assert plan.version == "2026-11"
+    assert plan.sop_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_hash_is_of_the_file_bytes_line_endings_included(
+    registry: ToolRegistry, tmp_path: Path,
+) -> None:
+    text = FRONT + check("a", "tools: [test.work]")
+    unix, windows = tmp_path / "unix.md", tmp_path / "windows.md"
+    unix.write_bytes(text.encode())
+    windows.write_bytes(text.replace("\n", "\r\n").encode())
+    assert load_sop(unix, registry).check_ids == load_sop(windows, registry).check_ids == ["a"]
+    assert load_sop(unix, registry).sop_sha256 != load_sop(windows, registry).sop_sha256
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("", None), ("version: 1.2\n", "1.2"), ("version: '2026-11'\n", "2026-11"),
+    ("version: 2026-11-01\n", "2026-11-01"),
+])
+def test_version_is_optional_front_matter_read_as_text(
+    registry: ToolRegistry, line: str, expected: str | None,
+) -> None:
+    text = FRONT.replace("title: T\n", f"title: T\n{line}") + check("a", "tools: [test.work]")
+    plan = parse(text, registry)
+    assert plan.version == expected
+    assert plan.sop_sha256 == ""  # parsed from text, not read from a file
+
+
+def test_a_structured_version_is_named(registry: ToolRegistry) -> None:
+    text = FRONT.replace("title: T\n", "title: T\nversion: {major: 1}\n") + check(
+        "a", "tools: [test.work]")
+    (problem,) = problems(text, registry)
+    assert "sop.md:4" in problem and "'version' must be a short text" in problem

@@ -83,6 +83,10 @@ class Plan(BaseModel):
     title: str
     subject: str = "business"
     source: str | None = Field(default=None, description="Path of the SOP this plan came from")
+    version: str | None = Field(default=None, description="The SOP's `version:`, if it has one")
+    sop_sha256: str = Field(
+        default="", description="SHA-256 of the SOP file's bytes (empty: not read from a file)",
+    )
     decision: tuple[DecisionRule, ...]
     checks: tuple[CheckDefinition, ...]
 

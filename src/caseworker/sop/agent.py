@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from caseworker.domain.plan import Plan
 from caseworker.exceptions import AuthoringError, Problem, SOPInvalid, SpecInvalid
@@ -19,6 +20,9 @@ class AgentDefinition(BaseModel):
 
     spec: AgentSpec
     plan: Plan
+    spec_sha256: str = Field(
+        default="", description="SHA-256 of the spec file's bytes (empty: stored before pins)",
+    )
 
 
 @dataclass(frozen=True)
@@ -31,9 +35,12 @@ def load_agent(path: Path, registry: ToolRegistry) -> LoadedAgent:
     """Load an agent from its directory or spec file, reporting every authoring problem at once."""
     spec_path = resolve_spec_path(path)
     try:
-        text = spec_path.read_text(encoding="utf-8")
+        data = spec_path.read_bytes()
+        text = data.decode("utf-8")
     except OSError as exc:
         raise SpecInvalid(f"cannot read agent spec {spec_path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise SpecInvalid(f"agent spec {spec_path} is not UTF-8 text: {exc.reason}") from exc
     spec = parse_spec(text, source=str(spec_path))
     sop_path = (spec_path.parent / spec.sop).resolve()
     if not sop_path.is_file():
@@ -42,7 +49,10 @@ def load_agent(path: Path, registry: ToolRegistry) -> LoadedAgent:
     problems = _allowlist_problems(spec, plan, str(sop_path))
     if problems:
         raise SOPInvalid(f"{sop_path} uses tools the agent spec does not allow", problems=problems)
-    return LoadedAgent(AgentDefinition(spec=spec, plan=plan), spec_path)
+    definition = AgentDefinition(
+        spec=spec, plan=plan, spec_sha256=hashlib.sha256(data).hexdigest(),
+    )
+    return LoadedAgent(definition, spec_path)
 
 
 def _allowlist_problems(spec: AgentSpec, plan: Plan, source: str) -> list[Problem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
@@ -55,12 +56,16 @@ class _Collector:
 
 
 def load_sop(path: Path, registry: ToolRegistry) -> Plan:
-    """Read and parse an SOP file."""
+    """Read and parse an SOP file, pinning the SHA-256 of its bytes."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except OSError as exc:
         raise SOPInvalid(f"cannot read SOP {path}: {exc.strerror}") from exc
-    return parse_sop(text, source=str(path), registry=registry)
+    except UnicodeDecodeError as exc:
+        raise SOPInvalid(f"SOP {path} is not UTF-8 text: {exc.reason}") from exc
+    plan = parse_sop(text, source=str(path), registry=registry)
+    return plan.model_copy(update={"sop_sha256": hashlib.sha256(data).hexdigest()})
 
 
 def parse_sop(text: str, *, source: str, registry: ToolRegistry) -> Plan:
@@ -81,6 +86,7 @@ def parse_sop(text: str, *, source: str, registry: ToolRegistry) -> Plan:
         title=str(meta["title"]),
         subject=str(meta.get("subject", "business")),
         source=source,
+        version=_version(meta.get("version")),
         decision=tuple(decision),
         checks=tuple(checks),
     )
@@ -114,7 +120,16 @@ def _parse_front_matter(front: str, errors: _Collector) -> dict[str, Any]:
     for key in ("agent", "title", "decision"):
         if not meta.get(key):
             errors.add(f"front matter needs '{key}'", line=1)
+    version = meta.get("version")
+    if version is not None and (isinstance(version, dict | list) or not str(version).strip()):
+        errors.add("'version' must be a short text like `2026-11` or `1.2`",
+                   line=lines.get("version"))
     return meta
+
+
+def _version(raw: Any) -> str | None:
+    """Read the front matter's `version:` as text (YAML may read `1.2` or a date)."""
+    return None if raw is None else str(raw).strip()
 
 
 def _parse_decision(raw: Any, errors: _Collector) -> list[DecisionRule]:

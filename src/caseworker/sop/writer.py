@@ -98,10 +98,11 @@ def write_sop(plan: Plan, *, preamble: str | None = None, version: str | None = 
 
     `preamble` is the prose between the front matter and the first check (default: a
     `# Title` heading); it must hold no level-2 heading, since each of those starts a check.
+    `version` defaults to the plan's own.
     """
     return render_sop(
         agent=plan.agent, title=plan.title, subject=plan.subject, decision=plan.decision,
-        checks=plan.checks, preamble=preamble, version=version,
+        checks=plan.checks, preamble=preamble, version=version or plan.version,
     )
 
 
