@@ -1,7 +1,8 @@
-"""Reports: a job's decision and each check's result, evidence and scratchpad (JSON or Markdown)."""
+"""Reports: a job's decision, provenance and each check's result and evidence (JSON, Markdown)."""
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import redis
@@ -10,6 +11,9 @@ from caseworker.agents.narrative import evidence_index
 from caseworker.domain.results import CheckResult
 from caseworker.runtime import audit, scratchpad
 from caseworker.runtime.store import JobStore
+from caseworker.sop.agent import AgentDefinition
+
+SCREENING_TOOLS = "screening."
 
 
 def build_report(conn: redis.Redis, job_id: str) -> dict[str, Any]:
@@ -33,6 +37,7 @@ def build_report(conn: redis.Redis, job_id: str) -> dict[str, Any]:
         "job_id": job.id,
         "agent": job.agent,
         "sop": definition.plan.title,
+        "provenance": provenance(conn, job_id, definition),
         "case_id": case.id,
         "subject": case.subject.legal_name,
         "status": job.status.value,
@@ -54,7 +59,64 @@ def build_report(conn: redis.Redis, job_id: str) -> dict[str, Any]:
     }
 
 
-def _cost(value: float | None) -> str:
+def provenance(conn: redis.Redis, job_id: str, definition: AgentDefinition) -> dict[str, Any]:
+    """Pin what produced the job: SOP and spec (hashes of their bytes), models, lists, release.
+
+    A hash is None for a job stored before hashes were pinned.
+    """
+    plan, spec = definition.plan, definition.spec
+    return {
+        "sop": {
+            "title": plan.title, "version": plan.version,
+            "sha256": plan.sop_sha256 or None, "source": plan.source,
+        },
+        "agent": {
+            "name": spec.name, "sha256": definition.spec_sha256 or None,
+            "spec": spec.model_dump(mode="json"),
+        },
+        "models": [entry.label for entry in spec.model],
+        "lists": list_pins(conn, job_id),
+        "caseworker": _caseworker_version(),
+    }
+
+
+def list_pins(conn: redis.Redis, job_id: str) -> list[dict[str, Any]]:
+    """List the screening lists the job's tool calls quoted, from its audit trail.
+
+    Each screening output carries `list_dates` (source -> list date); the tool records no
+    snapshot id, so a pin is the source and its list date, with the checks that used it.
+    """
+    pins: dict[tuple[str, str | None], set[str]] = {}
+    for record in _tool_calls(conn, job_id):
+        tool, output = record.payload.get("tool"), record.payload.get("output")
+        if not (isinstance(tool, str) and tool.startswith(SCREENING_TOOLS)
+                and isinstance(output, dict) and isinstance(output.get("list_dates"), dict)):
+            continue
+        for source, date in output["list_dates"].items():
+            pins.setdefault((str(source), date), set()).add(record.check_id or "")
+    return [
+        {"source": source, "list_date": date, "checks": sorted(checks - {""})}
+        for (source, date), checks in sorted(pins.items(), key=lambda item: str(item[0]))
+    ]
+
+
+def _tool_calls(conn: redis.Redis, job_id: str) -> list[audit.AuditRecord]:
+    try:
+        records = audit.records(conn, job_id)
+    except ValueError:  # an unreadable record: the report's audit block says BROKEN
+        return []
+    return [r for r in records if r.kind == "tool.call"]
+
+
+def _caseworker_version() -> str | None:
+    try:
+        return version("caseworker")
+    except PackageNotFoundError:
+        return None
+
+
+def format_cost(value: float | None) -> str:
+    """Dollars to four places, or why the cost is unknown."""
     return "unknown (no price for a model)" if value is None else f"${value:.4f}"
 
 
@@ -97,6 +159,28 @@ def _check_section(entry: dict[str, Any], labels: dict[str, str]) -> list[str]:
     return lines
 
 
+def _pin(value: str | None) -> str:
+    return f"`{value}`" if value else "not recorded"
+
+
+def _list_pin(pin: dict[str, Any]) -> str:
+    checks = ", ".join(pin["checks"]) or "—"
+    return f"{pin['source']} (list date {pin['list_date'] or 'undated'}; checks: {checks})"
+
+
+def provenance_lines(pins: dict[str, Any]) -> list[str]:
+    """Render the provenance block as Markdown list items."""
+    sop, agent = pins["sop"], pins["agent"]
+    lists = "; ".join(_list_pin(p) for p in pins["lists"]) or "none (the job screened no list)"
+    return [
+        f"- SOP: {sop['title']} · version {_pin(sop['version'])} · sha256 {_pin(sop['sha256'])}",
+        f"- Agent spec: `{agent['name']}` · sha256 {_pin(agent['sha256'])}",
+        f"- Model chain: {' → '.join(pins['models'])}",
+        f"- Sanctions lists: {lists}",
+        f"- caseworker: {_pin(pins['caseworker'])}",
+    ]
+
+
 def render_markdown(report: dict[str, Any]) -> str:
     """Render a report a compliance analyst can read top to bottom."""
     recommendation = (report["recommendation"] or "none").upper()
@@ -111,9 +195,13 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"Finished: {report['finished_at']}",
         f"- Models: {', '.join(report['models']) or '—'} · Tokens: "
         f"{report['usage']['input_tokens']} in, {report['usage']['output_tokens']} out · "
-        f"Cost: {_cost(report['usage']['cost_usd'])}",
+        f"Cost: {format_cost(report['usage']['cost_usd'])}",
         f"- Audit trail: {trail['records']} records, "
         f"{'verified' if trail['ok'] else 'BROKEN'}, head `{trail['head_hash']}`",
+        "",
+        "## Provenance",
+        "",
+        *provenance_lines(report["provenance"]),
         "",
         "## Summary",
         "",
