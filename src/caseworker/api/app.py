@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import caseworker
-from caseworker.api import batches, health, jobs, problems, reviews, stream
+from caseworker.api import batches, health, jobs, problems, reports, reviews, stream
 from caseworker.api.catalog import Catalog
 from caseworker.api.context import Service
 from caseworker.api.hub import EventHub
@@ -56,7 +56,10 @@ def create_app(redis_url: str, *, settings: Settings | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        aconn = aioredis.Redis.from_url(redis_url, max_connections=512)
+        # Requests wait for a free connection rather than fail when every one is in use.
+        pool = aioredis.BlockingConnectionPool.from_url(redis_url, max_connections=64,
+                                                        timeout=30)
+        aconn = aioredis.Redis(connection_pool=pool)
         hub = EventHub(aconn)
         hub.start()
         app.state.service = Service(settings=settings, redis_url=redis_url,
@@ -74,7 +77,7 @@ def create_app(redis_url: str, *, settings: Settings | None = None,
     app.add_middleware(BodyLimit, json_limit=settings.max_request_bytes,
                        upload_limit=settings.max_upload_bytes)
     problems.install(app)
-    for module in (health, jobs, stream, batches, reviews):
+    for module in (health, jobs, stream, batches, reports, reviews):
         app.include_router(module.router)
     app.include_router(jobs.agents_router)
     return app

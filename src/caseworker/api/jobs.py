@@ -219,8 +219,7 @@ def list_agents(svc: ServiceDep, key: Reader) -> list[AgentView]:
         spec, plan = loaded.definition.spec, loaded.definition.plan
         out.append(AgentView(
             name=name, title=spec.title or plan.title,
-            sop_version=getattr(plan, "version", None),
-            sop_sha256=getattr(plan, "sop_sha256", None),
+            sop_version=plan.version, sop_sha256=plan.sop_sha256 or None,
             checks=plan.check_ids, models=[m.label for m in spec.model],
         ))
     return out
