@@ -41,14 +41,14 @@ def test_sigkill_mid_check_recovers_without_rerunning_completed_checks(
     time.sleep(0.3)  # well inside the 3 s of work
     os.kill(started.pid, signal.SIGKILL)
     killed_at = time.time()
-    (survivor,) = [pid for pid in workers.pids if pid != started.pid]
     seen = jobs.wait(conn, job_id, timeout=30)
 
     retry = next(e for e in seen if e.type == EventType.check_retrying and e.check_id == "slow")
     assert retry.data["reason"] == "worker_lost"
     assert retry.ts.timestamp() - killed_at < 10, "the orphaned check was not picked up in 10 s"
     restarted = [e for e in seen if e.type == EventType.check_started and e.check_id == "slow"]
-    assert len(restarted) == 2 and restarted[1].pid == survivor
+    # run again by the other worker, or by the one the pool started in the killed one's place
+    assert len(restarted) == 2 and restarted[1].pid != started.pid
 
     job = JobStore(conn).get(job_id)
     assert job.status == JobStatus.complete

@@ -48,6 +48,7 @@ from caseworker.exceptions import (
 )
 from caseworker.runtime import scratchpad
 from caseworker.runtime.audit import CheckAudit
+from caseworker.runtime.connection import STORE_ERRORS
 from caseworker.runtime.memory import JobMemory
 from caseworker.runtime.store import JobStore
 from caseworker.sop.rules import compile_expression
@@ -83,7 +84,8 @@ class Outcome:
 async def run_check(run: CheckRun) -> Outcome:
     """Run one check to a result. Any failure becomes an `error` result.
 
-    Only JobCancelled is raised: a cancelled job's check stops and leaves no result.
+    Only JobCancelled (a cancelled job's check stops and leaves no result) and a lost store
+    connection are raised.
     """
     started = dt.datetime.now(dt.UTC)
     audit = CheckAudit(run.conn, run.job_id, run.check.id)
@@ -98,6 +100,8 @@ async def run_check(run: CheckRun) -> Outcome:
             f"The check did not finish within {run.spec.limits.check_timeout}s.")
     except JobCancelled:
         raise
+    except STORE_ERRORS:
+        raise  # the store went away: not the check's failure (the runtime takes it back)
     except CaseworkerError as exc:
         outcome = await _failed(run, tools, started, exc.code, exc.message)
     except Exception as exc:  # a crash in one check must never lose the job

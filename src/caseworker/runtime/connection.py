@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import random
 import subprocess
 import tempfile
 import time
@@ -32,6 +33,28 @@ def connect(url: str) -> redis.Redis:
         return redis.Redis.from_url(url, health_check_interval=30)
     except ValueError as exc:
         raise ConfigurationError(f"invalid Redis URL {url!r}: {exc}") from exc
+
+
+# A lost or refused connection, a read that timed out, a server still loading its AOF: the
+# store is away, not the request wrong. (BusyLoadingError is a ConnectionError.)
+STORE_ERRORS: tuple[type[Exception], ...] = (redis.ConnectionError, redis.TimeoutError)
+
+
+def wait_for_store(conn: redis.Redis, *, first: float = 0.1, cap: float = 5.0) -> float:
+    """Block until the store answers again, backing off exponentially with full jitter.
+
+    Returns the seconds waited.
+    """
+    started = time.monotonic()
+    delay = first
+    while True:
+        try:
+            conn.ping()
+            return time.monotonic() - started
+        except STORE_ERRORS as exc:
+            log.warning("store unreachable, retrying in up to %.1fs error=%s", delay, exc)
+            time.sleep(random.uniform(0, delay))
+            delay = min(cap, delay * 2)
 
 
 class EmbeddedRedis:

@@ -48,6 +48,11 @@ def queued(job_id: str) -> str:
     return f"{PREFIX}:job:{job_id}:queued"
 
 
+def unqueued(job_id: str) -> str:
+    """Hash: check id -> when the reaper first saw it queued with no queue entry recorded."""
+    return f"{PREFIX}:job:{job_id}:unqueued"
+
+
 def running(job_id: str) -> str:
     """Hash: check id -> name of the worker running it."""
     return f"{PREFIX}:job:{job_id}:running"
@@ -135,7 +140,8 @@ def job_keys(job_id: str, check_ids: list[str]) -> list[str]:
     per_check = [k for c in check_ids for k in (scratchpad(job_id, c), tool_cache(job_id, c))]
     return [
         job(job_id), definition(job_id), case(job_id), checks(job_id), results(job_id),
-        attempts(job_id), enqueues(job_id), queued(job_id), running(job_id), memory(job_id),
+        attempts(job_id), enqueues(job_id), queued(job_id), unqueued(job_id), running(job_id),
+        memory(job_id),
         events(job_id), finalize_lock(job_id), audit(job_id), reviews(job_id), feedback(job_id),
         *per_check,
     ]

@@ -12,6 +12,9 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
@@ -42,13 +45,32 @@ def _worker_main(url: str) -> None:
     run_worker(url)
 
 
+RESTART_FIRST = 1.0  # seconds before restarting a worker that exited ...
+RESTART_CAP = 30.0  # ... doubling on each quick exit, up to this
+HEALTHY_AFTER = 60.0  # a worker that ran this long before exiting restarts at once-ish again
+SUPERVISE_EVERY = 0.5
+
+
+@dataclass
+class _Slot:
+    """One local worker: its current process and how often it had to be restarted."""
+
+    process: BaseProcess
+    started: float
+    quick_exits: int = 0
+    restart_at: float | None = None  # set once its exit has been noticed
+
+
 class LocalWorkers:
-    """A pool of worker processes on this machine."""
+    """A pool of worker processes on this machine, restarted with backoff when one exits."""
 
     def __init__(self, url: str, count: int) -> None:
         self.url = url
         self.count = count
-        self.processes: list[BaseProcess] = []
+        self.slots: list[_Slot] = []
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._supervisor: threading.Thread | None = None
 
     def start(self) -> None:
         if self.count == 0:
@@ -61,13 +83,49 @@ class LocalWorkers:
         for _ in range(self.count):
             process = context.Process(target=_worker_main, args=(self.url,), daemon=True)
             process.start()
-            self.processes.append(process)
+            self.slots.append(_Slot(process, time.monotonic()))
+        self._supervisor = threading.Thread(target=self._supervise_loop, name="supervisor",
+                                            daemon=True)
+        self._supervisor.start()
+
+    @property
+    def processes(self) -> list[BaseProcess]:
+        return [slot.process for slot in self.slots]
 
     @property
     def pids(self) -> list[int]:
         return [p.pid for p in self.processes if p.pid is not None]
 
+    def _supervise_loop(self) -> None:
+        while not self._stopping.wait(SUPERVISE_EVERY):
+            self.supervise()
+
+    def supervise(self) -> None:
+        """Restart workers that exited, each after a backoff that grows while it keeps failing."""
+        now = time.monotonic()
+        for n, slot in enumerate(self.slots):
+            if self._stopping.is_set() or slot.process.is_alive():
+                continue
+            if slot.restart_at is None:
+                quick = now - slot.started < HEALTHY_AFTER
+                slot.quick_exits = slot.quick_exits + 1 if quick else 0
+                delay = min(RESTART_CAP, RESTART_FIRST * 2 ** max(slot.quick_exits - 1, 0))
+                slot.restart_at = now + delay
+                log.warning("local worker exited slot=%s pid=%s code=%s; restarting in %.0fs",
+                            n, slot.process.pid, slot.process.exitcode, delay)
+            elif now >= slot.restart_at:
+                # Spawned, not forked: this process now has threads (a server, this one).
+                process = multiprocessing.get_context("spawn").Process(
+                    target=_worker_main, args=(self.url,), daemon=True)
+                process.start()
+                self.slots[n] = _Slot(process, now, quick_exits=slot.quick_exits)
+                self.restarts += 1
+                log.warning("local worker restarted slot=%s pid=%s", n, process.pid)
+
     def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        if self._supervisor is not None:
+            self._supervisor.join()
         for process in self.processes:
             if process.is_alive() and process.pid:
                 os.kill(process.pid, signal.SIGTERM)
@@ -76,7 +134,7 @@ class LocalWorkers:
             if process.is_alive():
                 process.kill()
                 process.join()
-        self.processes.clear()
+        self.slots.clear()
 
 
 class LocalRuntime:

@@ -72,7 +72,14 @@ def _running_orphaned(
 
 def _queue_entry_lost(conn: redis.Redis, job_id: str, check_id: str) -> str | None:
     entry = queue_entry(conn, job_id, check_id)
-    if entry is None or time.time() - entry.enqueued_at < get_settings().requeue_grace:
+    grace = get_settings().requeue_grace
+    if entry is None:
+        # Queued with no entry recorded: the enqueue is under way, or its writes were lost
+        # (a store that restarted and lost its last second). Lost once it stays so a while.
+        conn.hsetnx(keys.unqueued(job_id), check_id, time.time())
+        noticed = float(conn.hget(keys.unqueued(job_id), check_id) or time.time())
+        return "queue_entry_lost" if time.time() - noticed >= grace else None
+    if time.time() - entry.enqueued_at < grace:
         return None
     if entry.status in DEAD_ENTRY_STATUSES:
         return "queue_entry_lost"
@@ -88,6 +95,7 @@ def _retry(store: JobStore, job_id: str, check_id: str, reason: str, worker: str
     if attempts >= settings.max_check_attempts or enqueues >= 2 * settings.max_check_attempts:
         _give_up(store, job_id, check_id, attempts, reason)
         return
+    store.conn.hdel(keys.unqueued(job_id), check_id)
     rq_id = enqueue_check(store.conn, job_id, check_id)
     log.warning("check re-enqueued job_id=%s check_id=%s reason=%s worker=%s",
                 job_id, check_id, reason, worker)

@@ -179,11 +179,41 @@ class JobStore:
         return int(pipe.execute()[1])
 
     def complete_check(
-        self, job_id: str, result: CheckResult, memory_writes: dict[str, Any] | None,
-    ) -> None:
-        """Persist the result and memory writes, then mark the check done: one transaction."""
+        self, job_id: str, result: CheckResult, memory_writes: dict[str, Any] | None, *,
+        worker: str | None = None,
+    ) -> bool:
+        """Persist the result and memory writes, then mark the check done: one transaction.
+
+        With `worker`, only while that worker still holds the check (running, in its name):
+        a check taken back meanwhile (its worker thought dead) gets no second result. Returns
+        whether the result was written.
+        """
         check_id = result.check_id
-        pipe = self.conn.pipeline(transaction=True)
+        watched = (keys.checks(job_id), keys.running(job_id))
+        with self.conn.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    if worker is not None:
+                        pipe.watch(*watched)  # type: ignore[no-untyped-call]
+                        state = pipe.hget(keys.checks(job_id), check_id)
+                        holder = pipe.hget(keys.running(job_id), check_id)
+                        if state is None or as_text(state) != CheckState.running or (
+                                holder is None or as_text(holder) != worker):
+                            pipe.reset()
+                            return False
+                        pipe.multi()
+                    self._write_result(pipe, job_id, result, memory_writes)
+                    pipe.execute()
+                    return True
+                except redis.WatchError:
+                    continue
+
+    @staticmethod
+    def _write_result(
+        pipe: redis.client.Pipeline, job_id: str, result: CheckResult,
+        memory_writes: dict[str, Any] | None,
+    ) -> None:
+        check_id = result.check_id
         pipe.hset(keys.results(job_id), check_id, result.model_dump_json())
         if memory_writes is not None:
             pipe.hset(keys.memory(job_id), check_id, json.dumps(memory_writes, default=str))
@@ -196,7 +226,6 @@ class JobStore:
             "attempts": result.attempts,
             "duration_ms": result.timings.duration_ms if result.timings else None,
         })
-        pipe.execute()
 
     def stop_cancelled(self, job_id: str, check_id: str) -> None:
         """Record that a running check of a cancelled job stopped: no result, state `cancelled`."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import redis
@@ -10,7 +11,7 @@ from rq import SimpleWorker
 from caseworker import tracing
 from caseworker.logs import get_logger
 from caseworker.runtime import identity, keys
-from caseworker.runtime.connection import connect
+from caseworker.runtime.connection import STORE_ERRORS, connect, wait_for_store
 from caseworker.runtime.queue import check_queue
 from caseworker.runtime.recovery import heartbeat, reap
 from caseworker.settings import get_settings
@@ -47,6 +48,10 @@ class Liveness(threading.Thread):
     def stop(self) -> None:
         self.stopped.set()
 
+    def rename(self, name: str) -> None:
+        """Heartbeat under a new worker name from now on."""
+        self.worker_name = name
+
 
 class CheckWorker(SimpleWorker):
     """RQ's in-process worker without its pub/sub command channel.
@@ -72,19 +77,33 @@ def sweep(conn: redis.Redis) -> None:
 
 
 def run_worker(url: str, *, burst: bool = False) -> None:
-    """Run one worker process against the Redis at `url` until stopped."""
+    """Run one worker process against the Redis at `url` until stopped.
+
+    The process outlives the store: when Redis goes away (restart, failover, pause), the
+    worker waits for it with backoff and goes back to work, rather than exit.
+    """
     me = identity.become_worker()
     tracing.configure()
     default_registry().prepare()  # load tools, plug-ins and their data before the first job
     conn = connect(url)
-    heartbeat(conn, me.name)
     liveness = Liveness(connect(url), me.name)
     liveness.start()
-    worker = CheckWorker([check_queue(conn)], connection=conn, name=me.name)
     log.info("worker started name=%s", me.name)
     try:
-        worker.work(burst=burst, logging_level="WARNING", with_scheduler=False)
+        while True:
+            try:
+                heartbeat(conn, me.name)
+                worker = CheckWorker([check_queue(conn)], connection=conn, name=me.name)
+                worker.work(burst=burst, logging_level="WARNING", with_scheduler=False)
+                return
+            except STORE_ERRORS as exc:
+                log.warning("worker lost the store name=%s error=%s", me.name, exc)
+                waited = wait_for_store(conn)
+                log.warning("worker back at work name=%s after=%.1fs", me.name, waited)
+                me = identity.become_worker()  # RQ's registration of the old name may linger
+                liveness.rename(me.name)
     finally:
         liveness.stop()
-        conn.delete(keys.worker_alive(me.name))
+        with contextlib.suppress(redis.RedisError):
+            conn.delete(keys.worker_alive(me.name))
         tracing.shutdown()  # forked workers skip the exit-time flush

@@ -1,0 +1,67 @@
+"""Local workers that exit are restarted, with a backoff that grows while they keep exiting."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from caseworker.domain.job import JobStatus
+from caseworker.runtime import local
+from caseworker.runtime.local import LocalWorkers
+from caseworker.runtime.store import JobStore
+from tests.fixtures import jobs
+from tests.fixtures.cases import acme
+
+
+@pytest.fixture
+def one_worker(conn: redis.Redis, redis_url: str, counters: Path) -> Iterator[LocalWorkers]:
+    pool = LocalWorkers(redis_url, 1)
+    pool.start()
+    yield pool
+    pool.stop()
+
+
+def _new_pid(pool: LocalWorkers, old: int, timeout: float = 15.0) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = [p.pid for p in pool.processes if p.is_alive() and p.pid != old]
+        if pids and pids[0] is not None:
+            return pids[0]
+        time.sleep(0.1)
+    raise AssertionError("the worker was not restarted")
+
+
+def test_a_killed_worker_is_restarted_and_takes_work(
+    conn: redis.Redis, one_worker: LocalWorkers,
+) -> None:
+    (first,) = one_worker.pids
+    os.kill(first, signal.SIGKILL)
+    second = _new_pid(one_worker, first)
+    assert one_worker.restarts == 1
+    job_id = jobs.start(conn, "parallel", acme())
+    jobs.wait(conn, job_id, timeout=60)
+    job = JobStore(conn).get(job_id)
+    assert job.status == JobStatus.complete
+    assert {r.worker for r in job.results.values()} and all(
+        str(second) in (r.worker or "") for r in job.results.values())
+
+
+def test_a_worker_that_keeps_exiting_backs_off(
+    one_worker: LocalWorkers, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(local, "RESTART_FIRST", 0.2)
+    pid = one_worker.pids[0]
+    waits = []
+    for _ in range(3):
+        os.kill(pid, signal.SIGKILL)
+        killed = time.monotonic()
+        pid = _new_pid(one_worker, pid)
+        waits.append(time.monotonic() - killed)
+    assert one_worker.slots[0].quick_exits == 3
+    assert waits[2] > waits[0]  # 0.2 s, 0.4 s, 0.8 s before each restart (plus start-up)
