@@ -7,6 +7,8 @@ import io
 import json
 import time
 
+import pytest
+
 from tests.api.conftest import Tenant
 from tests.api.helpers import case
 
@@ -41,6 +43,7 @@ def _csv(rows: int) -> tuple[bytes, set[int]]:
     return out.getvalue().encode(), bad_at
 
 
+@pytest.mark.slow
 def test_two_hundred_rows_ten_malformed(tenant: Tenant) -> None:
     data, bad_at = _csv(200)
     with tenant.client("submitter") as client:

@@ -23,7 +23,7 @@ from caseworker.runtime.store import JobStore
 from tests.fixtures import jobs
 from tests.fixtures.cases import acme
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.slow]
 JOBS = 24
 
 
