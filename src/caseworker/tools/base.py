@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import inspect
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
@@ -85,11 +88,42 @@ class ToolSpec:
             if inspect.iscoroutinefunction(self.function):
                 coro: Awaitable[Any] = self.function(validated, context)
             else:
-                coro = asyncio.to_thread(self.function, validated, context)
+                coro = in_daemon_thread(self.function, validated, context)
             output = await asyncio.wait_for(coro, timeout=self.timeout)
         except TimeoutError as exc:
             raise CheckTimeout(f"tool '{self.name}' timed out after {self.timeout}s") from exc
         return self.output_model.model_validate(output)
+
+
+def in_daemon_thread(function: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+    """Run a blocking function in a daemon thread of its own; await its result.
+
+    Unlike `asyncio.to_thread`, a call that never returns (a tool stuck on a dead connection)
+    holds nothing up once its timeout has passed: neither the end of the check's event loop,
+    which would wait for the default executor's threads, nor the worker's exit.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+    context = contextvars.copy_context()  # spans and other context vars, as to_thread does
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not future.done():
+            outcome()
+
+    def target() -> None:
+        try:
+            result = context.run(function, *args)
+        except BaseException as exc:  # handed to the awaiting coroutine, raised there
+            error = exc
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits
+                loop.call_soon_threadsafe(settle, lambda: future.set_exception(error))
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, lambda: future.set_result(result))
+
+    threading.Thread(target=target, name=f"tool-{getattr(function, '__name__', 'call')}",
+                     daemon=True).start()
+    return future
 
 
 def _describe(function: Callable[..., Any]) -> str:
