@@ -86,3 +86,29 @@ def test_the_screener_cache_is_reused_and_rebuilt_when_lists_change(
     with pytest.raises(ListInvalid, match=r"un_consolidated\.xml"):
         service.build_screener(lists, cache)  # a changed (here: broken) list is reloaded
     assert json.loads(json.dumps(first.list_infos[0].model_dump(mode="json")))["source"] == "un"
+
+
+def _build(lists: str, cache: str) -> None:
+    service.build_screener(Path(lists), Path(cache))
+
+
+def test_workers_building_the_cache_at_once_all_succeed(
+    sanctions_dir: Path, tmp_path: Path,
+) -> None:
+    """Several workers starting together on one data directory each build the cache."""
+    import multiprocessing
+
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    source = sanctions_dir / "un_consolidated.xml"
+    (lists / "un_consolidated.xml").write_bytes(source.read_bytes())
+    cache = tmp_path / "screening" / "screener.pickle"
+    context = multiprocessing.get_context("fork")
+    builders = [context.Process(target=_build, args=(str(lists), str(cache))) for _ in range(4)]
+    for builder in builders:
+        builder.start()
+    for builder in builders:
+        builder.join(60)
+    assert [b.exitcode for b in builders] == [0, 0, 0, 0]
+    assert sorted(p.name for p in cache.parent.iterdir()) == ["screener.pickle"]
+    assert len(service.build_screener(lists, cache).entities) == 1003

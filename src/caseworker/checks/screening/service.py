@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -119,11 +120,13 @@ def build_screener(directory: Path, cache: Path | None) -> Screener:
             screener.prepare_topics(topics)
         screener.entities = LazyEntities(entities)
         cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_suffix(".tmp")
-        with partial.open("wb") as handle:
-            pickle.dump(_Cached(CACHE_VERSION, key, screener), handle,
+        # A temporary file of this process's own: workers starting together on one data
+        # directory each write theirs, and the last atomic rename wins.
+        with tempfile.NamedTemporaryFile("wb", dir=cache.parent, prefix=f"{cache.stem}.",
+                                         suffix=".tmp", delete=False) as partial:
+            pickle.dump(_Cached(CACHE_VERSION, key, screener), partial,
                         protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(cache)
+        Path(partial.name).replace(cache)
     return screener
 
 
