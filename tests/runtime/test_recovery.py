@@ -107,3 +107,21 @@ def test_reaper_finishes_what_a_dead_process_left_half_done(
     reap(conn)
     assert store.states(job_id)["slow"] == CheckState.queued
     assert store.states(job_id)["sibling"] == CheckState.queued
+
+
+def test_a_check_taken_back_goes_to_the_front_of_the_queue(
+    conn: redis.Redis, counters: object,
+) -> None:
+    from caseworker.runtime.queue import check_queue, queue_entry
+
+    first = jobs.start(conn, "killable", acme())
+    backlog = [jobs.start(conn, "killable", acme()) for _ in range(3)]
+    store = JobStore(conn)
+    assert store.transition(first, "quick", CheckState.queued, CheckState.running)
+    store.start_check(first, "quick", "dead-worker")
+    assert (first, "quick") in reap(conn)
+    retried = queue_entry(conn, first, "quick")
+    assert retried is not None and retried.rq_id == f"{first}-quick-2"
+    queued = check_queue(conn).job_ids
+    assert queued[0] == retried.rq_id  # ahead of the backlog's checks
+    assert any(rq_id.startswith(backlog[-1]) for rq_id in queued[1:])

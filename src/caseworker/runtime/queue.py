@@ -21,8 +21,12 @@ def check_queue(conn: redis.Redis) -> Queue:
     return Queue(get_settings().queue_name, connection=conn)
 
 
-def enqueue_check(conn: redis.Redis, job_id: str, check_id: str) -> str:
-    """Put one check on the queue; the RQ job id names the job, the check and the enqueue count."""
+def enqueue_check(conn: redis.Redis, job_id: str, check_id: str, *, at_front: bool = False) -> str:
+    """Put one check on the queue; the RQ job id names the job, the check and the enqueue count.
+
+    `at_front`: a check taken back from a lost worker or a store outage goes first, rather
+    than wait behind every check queued since it first started.
+    """
     count = int(conn.hincrby(keys.enqueues(job_id), check_id, 1))
     rq_id = f"{job_id}-{check_id}-{count}"
     conn.hset(keys.queued(job_id), check_id, json.dumps({"rq_id": rq_id, "at": time.time()}))
@@ -32,6 +36,7 @@ def enqueue_check(conn: redis.Redis, job_id: str, check_id: str) -> str:
         job_timeout=get_settings().check_timeout,
         result_ttl=3600,
         failure_ttl=86400,
+        at_front=at_front,
     )
     return rq_id
 

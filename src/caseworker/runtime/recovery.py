@@ -96,7 +96,7 @@ def _retry(store: JobStore, job_id: str, check_id: str, reason: str, worker: str
         _give_up(store, job_id, check_id, attempts, reason)
         return
     store.conn.hdel(keys.unqueued(job_id), check_id)
-    rq_id = enqueue_check(store.conn, job_id, check_id)
+    rq_id = enqueue_check(store.conn, job_id, check_id, at_front=True)
     log.warning("check re-enqueued job_id=%s check_id=%s reason=%s worker=%s",
                 job_id, check_id, reason, worker)
     events.emit(store.conn, job_id, EventType.check_retrying, check_id=check_id, data={

@@ -50,7 +50,7 @@ def _requeue_interrupted(store: JobStore, job_id: str, check_id: str) -> None:
     if store.running(job_id).get(check_id) != me or not store.release_orphan(job_id, check_id):
         return  # not started, or the reaper has already taken it back
     store.conn.hincrby(keys.attempts(job_id), check_id, -1)
-    rq_id = enqueue_check(store.conn, job_id, check_id)
+    rq_id = enqueue_check(store.conn, job_id, check_id, at_front=True)
     events.emit(store.conn, job_id, EventType.check_retrying, check_id=check_id, data={
         "reason": "store_outage", "lost_worker": None, "attempt_counted": False,
         "rq_job": rq_id,
