@@ -18,6 +18,7 @@ from typing import Any
 
 import redis
 import redis.asyncio as aioredis
+from redis.typing import StreamEntry
 
 from caseworker.domain.events import JobEvent
 from caseworker.logs import get_logger
@@ -43,6 +44,12 @@ class Delivered:
     event: JobEvent
     json: str
 
+    @classmethod
+    def of(cls, job_id: str, entry: StreamEntry) -> Delivered:
+        """Decode one stream entry and encode its JSON."""
+        event = events.decode(job_id, entry)
+        return cls(event, event.model_dump_json())
+
 
 @dataclass
 class _Followed:
@@ -60,7 +67,13 @@ class _Followed:
             return []
         if at < stream_id(self.start):
             return None
-        return [d for d in self.cache if stream_id(d.event.id) > at]
+        newer: list[Delivered] = []  # clients are mostly near the end: walk back from there
+        for delivered in reversed(self.cache):
+            if stream_id(delivered.event.id) <= at:
+                break
+            newer.append(delivered)
+        newer.reverse()
+        return newer
 
     def add(self, delivered: Delivered) -> None:
         if len(self.cache) == self.cache.maxlen:
@@ -138,7 +151,6 @@ class EventHub:
                 if followed is None or not entries:
                     continue
                 for entry in entries:
-                    event = events.decode(job_id, entry)
-                    followed.add(Delivered(event, event.model_dump_json()))
+                    followed.add(Delivered.of(job_id, entry))
                 for woke in followed.subscribers:
                     woke.set()

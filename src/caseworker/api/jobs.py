@@ -23,6 +23,7 @@ from caseworker.api.schemas import (
     JobRequest,
     JobView,
     Retried,
+    check_view,
     job_view,
     links,
 )
@@ -117,13 +118,9 @@ def get_job(
 def get_check(job_id: str, check_id: str, svc: ServiceDep, key: Reader) -> CheckView:
     """Get one check of a job: its state and, once done, its full result."""
     job = tenant_job(svc, key, job_id)
-    titles = _titles(svc, job_id)
     if check_id not in job.checks:
         raise NotFound(f"job '{job_id}' has no check '{check_id}'")
-    result = job.results.get(check_id)
-    return CheckView(check_id=check_id, title=titles.get(check_id, check_id),
-                     state=job.checks[check_id], status=result.status if result else None,
-                     answer=result.answer if result else None, result=result)
+    return check_view(job, check_id, _titles(svc, job_id))
 
 
 def _encode_cursor(score: float, job_id: str) -> str:
@@ -170,8 +167,7 @@ def list_jobs(
         for job_id in ids:
             pipe.hmget(keys.job(job_id), ["status", "agent", "case_id"])
         fields = pipe.execute()
-        for (member, score), job_id, (st, ag, cid) in zip(chunk, ids, fields, strict=True):
-            del member
+        for (_, score), job_id, (st, ag, cid) in zip(chunk, ids, fields, strict=True):
             if after is not None and score == after[0] and job_id >= after[1]:
                 continue  # on or before the cursor (same timestamp, ordered by id)
             scanned += 1

@@ -107,19 +107,21 @@ def links(job_id: str) -> Links:
     return Links(self=base, events=f"{base}/events", report=f"{base}/report")
 
 
+def check_view(job: Job, check_id: str, titles: dict[str, str]) -> CheckView:
+    """Build the API's view of one check of a stored job: its state and result, if any."""
+    result = job.results.get(check_id)
+    return CheckView(check_id=check_id, title=titles.get(check_id, check_id),
+                     state=job.checks[check_id], status=result.status if result else None,
+                     answer=result.answer if result else None, result=result)
+
+
 def job_view(job: Job, titles: dict[str, str], *, with_checks: bool = False,
              review: dict[str, Any] | None = None) -> JobView:
     """Build the API's view of a stored job; check results only when asked for."""
     checks = None
     if with_checks:
-        checks = [
-            CheckView(
-                check_id=check_id, title=titles.get(check_id, check_id), state=state,
-                status=result.status if (result := job.results.get(check_id)) else None,
-                answer=result.answer if result else None, result=result,
-            )
-            for check_id, state in _ordered(job.checks, titles)
-        ]
+        checks = [check_view(job, check_id, titles) for check_id, _ in
+                  _ordered(job.checks, titles)]
     done = sum(1 for s in job.checks.values() if s == CheckState.done)
     return JobView(
         id=job.id, agent=job.agent, case_id=job.case_id, status=job.status,

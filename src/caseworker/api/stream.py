@@ -10,7 +10,6 @@ from typing import Annotated
 import redis
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
-from redis.typing import StreamEntry
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from caseworker.api.context import Service
@@ -64,7 +63,7 @@ async def job_events(svc: Service, job_id: str, after: str) -> AsyncIterator[Del
                     await asyncio.sleep(RETRY_SECONDS)
                     continue
                 full = len(entries) == PAGE
-                batch = [_delivered(job_id, entry) for entry in entries]
+                batch = [Delivered.of(job_id, entry) for entry in entries]
             for position, delivered in enumerate(batch):
                 cursor = delivered.event.id
                 yield delivered
@@ -76,11 +75,6 @@ async def job_events(svc: Service, job_id: str, after: str) -> AsyncIterator[Del
                 await asyncio.wait_for(woke.wait(), timeout=svc.settings.stream_keepalive)
             except TimeoutError:
                 yield None
-
-
-def _delivered(job_id: str, entry: StreamEntry) -> Delivered:
-    event = events.decode(job_id, entry)
-    return Delivered(event, event.model_dump_json())
 
 
 @router.get(
