@@ -10,7 +10,12 @@ all exist, each job under a unique case id:
 - `redis-pause`: 120 jobs on 3 workers; Redis SIGSTOPped for 10 s 6 s after the first
   submission, then SIGCONTed;
 - `worker-kill`: 500 jobs on 3 workers; every 2 s a random worker is SIGKILLed and a
-  replacement started (as a supervisor would) until every job has finished.
+  replacement started (as a supervisor would) until every job has finished;
+- `model-faults`: 120 jobs on 3 workers with the KYB agent on an LLM chain (two models behind
+  a local fault proxy in front of a scripted OpenAI-compatible server, `tests.fixtures`) that
+  answers 30% of calls with a 429, a 500, a hang past the client timeout or invalid JSON. Its
+  reference is a fault-free run of the same chain (`model-baseline`), and a decision stricter
+  than the reference is counted (`stricter`) but not wrong: only a more lenient one is.
 
 A fault-free baseline runs first (each case once): its decisions are the reference, and must
 match examples/cases/<name>.expected.json (`--quick` skips it and uses those files). The
@@ -62,6 +67,7 @@ from caseworker.runtime import events, keys
 from caseworker.runtime.connection import EmbeddedRedis, as_text
 from caseworker.runtime.store import JobStore
 from caseworker.sop.agent import AgentDefinition, load_agent
+from caseworker.sop.spec import ModelEntry
 from caseworker.tools.registry import default_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +84,9 @@ READY_TIMEOUT = 60.0
 POLL = 0.25
 SHOWN_PROBLEMS = 5
 SCREENER_CACHE = Path("screening") / "screener.pickle"  # under a data dir
+MODEL_FAULT_RATE = 0.3
+MODEL_TIMEOUT_S = 1.5  # each model request; the proxy's hang outlasts it
+STRICTNESS = {"approve": 0, "review": 1, "reject": 2}
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,7 @@ class Scenario:
     fault_at: float = 6.0  # seconds after the first submission
     down_s: float = 2.0  # redis-kill: dead this long; redis-pause: stopped this long
     kill_every: float = 2.0  # worker-kill
+    model_fault_rate: float = 0.0  # model: share of model calls the proxy fails
 
 
 def scenarios(quick: bool) -> dict[str, Scenario]:
@@ -97,11 +107,13 @@ def scenarios(quick: bool) -> dict[str, Scenario]:
             Scenario("redis-kill", 8, "redis-kill", fault_at=2.0),
             Scenario("redis-pause", 8, "redis-pause", fault_at=2.0, down_s=3.0),
             Scenario("worker-kill", 12, "worker-kill"),
+            Scenario("model-faults", 9, "model", model_fault_rate=MODEL_FAULT_RATE),
         ]}
     return {s.name: s for s in [
         Scenario("redis-kill", 120, "redis-kill"),
         Scenario("redis-pause", 120, "redis-pause", down_s=10.0),
         Scenario("worker-kill", 500, "worker-kill"),
+        Scenario("model-faults", 120, "model", model_fault_rate=MODEL_FAULT_RATE),
     ]}
 
 
@@ -297,7 +309,7 @@ def drive(conn: redis.Redis, cluster: Cluster, scenario: Scenario, run: Run, *,
     deadline = time.time() + timeout
     killed_at: float | None = None
     next_kill = run.started + scenario.kill_every
-    fault_done = scenario.fault in ("none", "worker-kill")
+    fault_done = scenario.fault in ("none", "worker-kill", "model")
     while time.time() < deadline:
         now = time.time()
         if scenario.fault == "redis-kill" and not fault_done:
@@ -375,6 +387,10 @@ class Outcome:
     workers_gone: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)
     decisions: dict[str, str] = field(default_factory=dict)  # case name -> a decision seen
+    stricter: int = 0  # model faults: decisions stricter than the fault-free chain's
+    model_faults: dict[str, int] = field(default_factory=dict)
+    model_calls: int = 0
+    model_retries: int = 0  # `model.retry` events: a model call the runtime tried again
 
     @property
     def broken(self) -> bool:
@@ -391,6 +407,10 @@ class Outcome:
             "workers_killed": len(self.run.kills),
             "submitted": len(self.run.ids), "completed": self.completed, "failed": self.failed,
             "stuck": self.stuck, "wrong_decisions": self.wrong,
+            "stricter_decisions": self.stricter if s.fault == "model" else None,
+            "model_calls": self.model_calls or None,
+            "model_faults": self.model_faults or None,
+            "model_retries": self.model_retries if s.fault == "model" else None,
             "completed_checks_rerun": self.reruns, "duplicate_results": self.duplicates,
             "missing_results": self.missing_results, "errored_checks": self.errored_checks,
             "checks": self.checks, "retries": dict(sorted(self.retries.items())),
@@ -417,6 +437,8 @@ def scan_events(out: Outcome, run: Run, replayed: list[JobEvent], problems: list
             done.add(check)
             completions.append(event.ts.timestamp())
             out.errored_checks += event.type == EventType.check_failed
+        elif event.type == EventType.model_retry:
+            out.model_retries += 1
         elif event.type == EventType.check_started and check in done:
             out.reruns += 1
             problems.append(f"{check} started again after its result")
@@ -431,7 +453,10 @@ def scan_events(out: Outcome, run: Run, replayed: list[JobEvent], problems: list
 
 def assess(conn: redis.Redis, scenario: Scenario, run: Run, reference: dict[str, str],
            gone: int) -> Outcome:
-    """Read every job and its event log back; count what the fault cost."""
+    """Read every job and its event log back; count what the fault cost.
+
+    Under model faults a decision stricter than the reference is counted apart, not wrong.
+    """
     out = Outcome(scenario, run, workers_gone=gone)
     store = JobStore(conn)
     finished_at = []
@@ -453,9 +478,14 @@ def assess(conn: redis.Redis, scenario: Scenario, run: Run, reference: dict[str,
         decision = job.recommendation.value if job.recommendation else None
         if decision:
             out.decisions.setdefault(name, decision)
-        if job.status == JobStatus.complete and decision != reference[name]:
-            out.wrong += 1
-            problems.append(f"decision {decision}, expected {reference[name]}")
+        expected = reference.get(name, decision)  # a reference run has nothing to match
+        if job.status == JobStatus.complete and decision != expected:
+            if scenario.fault == "model" and decision and expected and (
+                    STRICTNESS[decision] > STRICTNESS[expected]):
+                out.stricter += 1
+            else:
+                out.wrong += 1
+                problems.append(f"decision {decision}, expected {expected}")
         scan_events(out, run, replayed, problems, completions)
         out.checks += len(job.checks)
         missing = set(job.checks) - set(job.results)
@@ -489,11 +519,50 @@ def run_scenario(scenario: Scenario, definition: AgentDefinition, cases: list[Ca
         return assess(monitor(running.url), scenario, run, reference, gone)
 
 
+def on_chain(definition: AgentDefinition, base_url: str) -> AgentDefinition:
+    """The agent with an LLM chain of two models served at `base_url`."""
+    chain = [ModelEntry(model="gpt-4.1", base_url=base_url, timeout=MODEL_TIMEOUT_S,
+                        max_retries=2),
+             ModelEntry(model="gpt-4.1-mini", base_url=base_url, timeout=MODEL_TIMEOUT_S,
+                        max_retries=1)]
+    spec = definition.spec.model_copy(update={"model": chain})
+    return definition.model_copy(update={"spec": spec})
+
+
+def run_model_scenario(scenario: Scenario, definition: AgentDefinition, cases: list[Case],
+                       **options: Any) -> list[Outcome]:
+    """A fault-free run of the LLM chain (the reference), then the scenario through faults."""
+    sys.path.insert(0, str(ROOT))  # the scripted model server is a test fixture
+    from tests.fixtures.analyst import analyst
+    from tests.fixtures.fault_proxy import run_fault_proxy
+    from tests.fixtures.openai_server import responder, run_openai_server
+
+    with run_openai_server() as server:
+        server.always(responder(analyst))
+        with run_fault_proxy(server.url, rate=0.0) as clean:
+            print(f"== model-baseline: {len(CASES)} jobs, the LLM chain with no faults",
+                  flush=True)
+            baseline = run_scenario(Scenario("model-baseline", len(CASES), "none"),
+                                    on_chain(definition, clean.base_url), cases,
+                                    reference={}, **options)
+        reference = baseline.decisions
+        print(f"== {scenario.name}: {scenario.jobs} jobs on {scenario.workers} workers, "
+              f"{scenario.model_fault_rate:.0%} of model calls failed", flush=True)
+        with run_fault_proxy(server.url, rate=scenario.model_fault_rate,
+                             seed=options["seed"], hang=2 * MODEL_TIMEOUT_S) as proxy:
+            outcome = run_scenario(scenario, on_chain(definition, proxy.base_url), cases,
+                                   reference=reference, **options)
+        outcome.model_faults = dict(sorted(proxy.faults.items()))
+        outcome.model_calls = proxy.requests
+    return [baseline, outcome]
+
+
 # --- report ---------------------------------------------------------------------------------
 
 
 def table(outcomes: list[Outcome]) -> str:
-    head = (f"{'scenario':12s} {'jobs':>5s} {'done':>5s} {'wrong':>5s} {'stuck':>5s} "
+    head = (f"{'scenario':14s} {'jobs':>5s} {'done':>5s} {'wrong':>5s} {'strict':>6s} "
+            f"{'stuck':>5s} "
             f"{'rerun':>5s} {'dupl':>5s} {'err':>4s} {'retries':>8s} {'recover s':>10s} "
             f"{'total s':>8s} {'jobs/s':>7s}")
     rows = [head, "-" * len(head)]
@@ -503,8 +572,9 @@ def table(outcomes: list[Outcome]) -> str:
             f"{f['recover_s']:.2f}" if o.scenario.fault != "worker-kill"
             else f"{f['recover_median_s']:.1f}/{f['recover_s']:.1f}")
         rows.append(
-            f"{o.scenario.name:12s} {f['submitted']:5d} {f['completed']:5d} "
-            f"{f['wrong_decisions']:5d} {f['stuck']:5d} {f['completed_checks_rerun']:5d} "
+            f"{o.scenario.name:14s} {f['submitted']:5d} {f['completed']:5d} "
+            f"{f['wrong_decisions']:5d} {f['stricter_decisions'] or 0:6d} {f['stuck']:5d} "
+            f"{f['completed_checks_rerun']:5d} "
             f"{f['duplicate_results']:5d} {f['errored_checks']:4d} "
             f"{sum(o.retries.values()):8d} {recover:>10s} {f['total_s']:8.1f} "
             f"{f['jobs_per_s'] or 0:7.2f}")
@@ -565,6 +635,10 @@ def main() -> int:
             reference = {name: baseline.decisions.get(name, expected[name]) for name in CASES}
         outcomes = [baseline] if baseline else []
         for scenario in chosen.values():
+            if scenario.fault == "model":
+                outcomes.extend(run_model_scenario(scenario, definition, cases, **options))
+                print(table(outcomes[-1:]).splitlines()[-1], flush=True)
+                continue
             print(f"== {scenario.name}: {scenario.jobs} jobs on {scenario.workers} workers",
                   flush=True)
             outcomes.append(run_scenario(scenario, definition, cases, reference=reference,
@@ -585,7 +659,10 @@ def main() -> int:
         "timeout_s": args.timeout,
         "seed": args.seed,
         "baseline": baseline.figures() if baseline else None,
-        "scenarios": {o.scenario.name: o.figures() for o in outcomes if o is not baseline},
+        "scenarios": {o.scenario.name: o.figures() for o in outcomes if o is not baseline
+                      and o.scenario.name != "model-baseline"},
+        "model_baseline": next((o.figures() for o in outcomes
+                                if o.scenario.name == "model-baseline"), None),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
