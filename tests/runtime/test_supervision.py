@@ -12,8 +12,9 @@ import pytest
 import redis
 
 from caseworker.domain.job import JobStatus
-from caseworker.runtime import local
+from caseworker.runtime import local, operations
 from caseworker.runtime.local import LocalWorkers
+from caseworker.runtime.operations import OperationType
 from caseworker.runtime.store import JobStore
 from tests.fixtures import jobs
 from tests.fixtures.cases import acme
@@ -65,3 +66,19 @@ def test_a_worker_that_keeps_exiting_backs_off(
         waits.append(time.monotonic() - killed)
     assert one_worker.slots[0].quick_exits == 3
     assert waits[2] > waits[0]  # 0.2 s, 0.4 s, 0.8 s before each restart (plus start-up)
+
+
+def test_an_exit_and_its_restart_are_in_the_operations_log(
+    conn: redis.Redis, one_worker: LocalWorkers,
+) -> None:
+    (first,) = one_worker.pids
+    os.kill(first, signal.SIGKILL)
+    second = _new_pid(one_worker, first)
+    deadline = time.monotonic() + 5
+    while len(operations.recent(conn)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    exited, restarted = operations.recent(conn)[-2:]
+    assert exited.type == OperationType.worker_exited
+    assert exited.data["pid"] == first and exited.data["exit_code"] == -signal.SIGKILL
+    assert restarted.type == OperationType.worker_restarted
+    assert restarted.data == {"slot": 0, "pid": second, "previous_pid": first, "restarts": 1}

@@ -133,6 +133,7 @@ def worker_alive(name: str) -> str:
 
 
 REAPER_LOCK = f"{PREFIX}:reaper:lock"
+OPERATIONS = f"{PREFIX}:operations"  # stream: the runtime's own events (workers restarted, …)
 
 
 def job_keys(job_id: str, check_ids: list[str]) -> list[str]:

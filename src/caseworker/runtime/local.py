@@ -19,8 +19,12 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
 
+import redis
+
 from caseworker.logs import get_logger
+from caseworker.runtime import operations
 from caseworker.runtime.connection import EmbeddedRedis
+from caseworker.runtime.operations import OperationType
 
 log = get_logger(__name__)
 
@@ -49,6 +53,7 @@ RESTART_FIRST = 1.0  # seconds before restarting a worker that exited ...
 RESTART_CAP = 30.0  # ... doubling on each quick exit, up to this
 HEALTHY_AFTER = 60.0  # a worker that ran this long before exiting restarts at once-ish again
 SUPERVISE_EVERY = 0.5
+RECORD_TIMEOUT = 2.0  # a paused store holds the supervisor up this long at most
 
 
 @dataclass
@@ -71,6 +76,7 @@ class LocalWorkers:
         self.restarts = 0
         self._stopping = threading.Event()
         self._supervisor: threading.Thread | None = None
+        self._conn: redis.Redis | None = None
 
     def start(self) -> None:
         if self.count == 0:
@@ -111,8 +117,9 @@ class LocalWorkers:
                 slot.quick_exits = slot.quick_exits + 1 if quick else 0
                 delay = min(RESTART_CAP, RESTART_FIRST * 2 ** max(slot.quick_exits - 1, 0))
                 slot.restart_at = now + delay
-                log.warning("local worker exited slot=%s pid=%s code=%s; restarting in %.0fs",
-                            n, slot.process.pid, slot.process.exitcode, delay)
+                operations.record(self._store(), OperationType.worker_exited, slot=n,
+                                  pid=slot.process.pid, exit_code=slot.process.exitcode,
+                                  restart_in_s=delay)
             elif now >= slot.restart_at:
                 # Spawned, not forked: this process now has threads (a server, this one).
                 process = multiprocessing.get_context("spawn").Process(
@@ -120,7 +127,15 @@ class LocalWorkers:
                 process.start()
                 self.slots[n] = _Slot(process, now, quick_exits=slot.quick_exits)
                 self.restarts += 1
-                log.warning("local worker restarted slot=%s pid=%s", n, process.pid)
+                operations.record(self._store(), OperationType.worker_restarted, slot=n,
+                                  pid=process.pid, previous_pid=slot.process.pid,
+                                  restarts=self.restarts)
+
+    def _store(self) -> redis.Redis:
+        if self._conn is None:
+            self._conn = redis.Redis.from_url(self.url, socket_timeout=RECORD_TIMEOUT,
+                                              socket_connect_timeout=RECORD_TIMEOUT)
+        return self._conn
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stopping.set()

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 
 import redis
 from rq import SimpleWorker
 
 from caseworker import tracing
 from caseworker.logs import get_logger
-from caseworker.runtime import identity, keys
+from caseworker.runtime import identity, keys, operations
 from caseworker.runtime.connection import STORE_ERRORS, connect, wait_for_store
+from caseworker.runtime.operations import OperationType
 from caseworker.runtime.queue import check_queue
 from caseworker.runtime.recovery import heartbeat, reap
 from caseworker.settings import get_settings
@@ -22,7 +24,11 @@ REAPER_LOCK_MS = 5_000
 
 
 class Liveness(threading.Thread):
-    """Background thread: refresh this worker's liveness key and reap dead workers' checks."""
+    """Background thread: refresh this worker's liveness key and reap dead workers' checks.
+
+    It is also the worker's watch on the store: when ticks that failed succeed again, the
+    outage is recorded in the operations log (`worker.rejoined`, with how long it lasted).
+    """
 
     def __init__(self, conn: redis.Redis, name: str) -> None:
         super().__init__(name=f"liveness-{name}", daemon=True)
@@ -34,13 +40,21 @@ class Liveness(threading.Thread):
         settings = get_settings()
         next_reap = 0.0
         clock = 0.0
+        lost_at: float | None = None  # monotonic time of the first failed tick of an outage
         while not self.stopped.is_set():
             try:
                 heartbeat(self.conn, self.worker_name)
+                if lost_at is not None:
+                    operations.record(self.conn, OperationType.worker_rejoined,
+                                      worker=self.worker_name,
+                                      away_s=round(time.monotonic() - lost_at, 1))
+                    lost_at = None
                 if clock >= next_reap:
                     sweep(self.conn)
                     next_reap = clock + settings.reaper_interval
             except redis.RedisError as exc:
+                if lost_at is None and isinstance(exc, STORE_ERRORS):
+                    lost_at = time.monotonic()
                 log.warning("liveness tick failed worker=%s error=%s", self.worker_name, exc)
             self.stopped.wait(settings.heartbeat_interval)
             clock += settings.heartbeat_interval
