@@ -201,3 +201,26 @@ def test_lists_status_names_the_lists_in_use(tmp_path: Path) -> None:
     none = caseworker("lists", "status", cwd=tmp_path,
                       env={"CASEWORKER_LISTS_DIR": str(empty)})
     assert none.returncode == 3 and "lists update" in none.stderr
+
+
+def test_operations_prints_the_runtime_log(tmp_path: Path) -> None:
+    from caseworker.runtime import operations
+    from caseworker.runtime.connection import EmbeddedRedis, connect
+    from caseworker.runtime.operations import OperationType
+
+    env = {"CASEWORKER_DATA_DIR": str(tmp_path / "data")}
+    server = EmbeddedRedis(tmp_path / "data" / "redis")
+    try:
+        conn = connect(server.start())
+        operations.record(conn, OperationType.worker_exited, slot=0, pid=41, exit_code=-9)
+        operations.record(conn, OperationType.worker_restarted, slot=0, pid=42)
+    finally:
+        server.stop()
+    shown = caseworker("operations", cwd=tmp_path, env=env)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert "worker.exited slot=0 pid=41 exit_code=-9" in lines[0]
+    assert "worker.restarted slot=0 pid=42" in lines[1]
+    as_json = caseworker("operations", "--json", "--count", "1", cwd=tmp_path, env=env)
+    (only,) = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert only["type"] == "worker.restarted" and only["data"] == {"slot": 0, "pid": 42}

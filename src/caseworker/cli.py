@@ -161,6 +161,28 @@ def audit_verify(job_id: Annotated[str, typer.Argument(help="The job's id")]) ->
     raise typer.Exit(ExitCode.audit_broken)
 
 
+@app.command()
+def operations(
+    count: Annotated[int, typer.Option(min=1, help="How many of the newest records")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
+) -> None:
+    """Show the operations log: workers that exited, were restarted or rejoined after an outage."""
+    from caseworker.runtime import operations as log
+    from caseworker.runtime.connection import connect
+    from caseworker.runtime.local import LocalRuntime
+
+    settings = get_settings()
+    with LocalRuntime(settings.redis_url, settings.data_dir, 0) as runtime:
+        records = log.recent(connect(runtime.url), count)
+    for record in records:
+        if as_json:
+            print(record.model_dump_json())
+        else:
+            details = " ".join(f"{k}={v}" for k, v in record.data.items())
+            console.print(f"{record.ts:%Y-%m-%d %H:%M:%S} {record.host} {record.type.value} "
+                          f"{details}", highlight=False, markup=False)
+
+
 @schema_app.command("case")
 def schema_case() -> None:
     """Print the JSON Schema of a case."""
