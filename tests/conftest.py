@@ -16,6 +16,11 @@ os.environ.update({
     "CASEWORKER_REAPER_INTERVAL": "0.3",
     "CASEWORKER_REQUEUE_GRACE": "0.5",
     "CASEWORKER_TEST_COUNTER_DIR": str(_session_dir / "counters"),
+    # Webhooks to local receivers, on a schedule compressed 1000x (5 s → 5 ms, 5 min → 0.3 s),
+    # with a delivery in flight leased for 3 s.
+    "CASEWORKER_WEBHOOK_ALLOW_PRIVATE_URLS": "true",
+    "CASEWORKER_WEBHOOK_SCHEDULE_SCALE": "0.001",
+    "CASEWORKER_WEBHOOK_LEASE": "3",
 })
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("CASEWORKER_REDIS_URL", None)

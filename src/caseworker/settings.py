@@ -74,6 +74,16 @@ class Settings(BaseSettings):
     stream_retry_ms: int = 3_000
     # Seconds a write to a stream client may block before that client is dropped.
     stream_send_timeout: float = 30.0
+    # Webhooks out: private, loopback and link-local targets are refused unless allowed; the
+    # retry schedule (Standard Webhooks': 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h,
+    # 24 h) and the failing time after which an endpoint is disabled are multiplied by
+    # `webhook_schedule_scale` (tests compress both); seconds per request; seconds a delivery
+    # in flight is leased to its worker before another may take it.
+    webhook_allow_private_urls: bool = False
+    webhook_schedule_scale: float = Field(default=1.0, gt=0)
+    webhook_timeout: float = Field(default=10.0, gt=0)
+    webhook_lease: float = Field(default=60.0, gt=0)
+    webhook_disable_after: float = Field(default=5 * 86_400, gt=0)
 
     @property
     def agent_paths(self) -> list[Path]:

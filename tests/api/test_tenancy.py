@@ -15,6 +15,10 @@ from tests.api.helpers import submit, wait_job
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/v1/jobs/{job_id}/review"): {"decision": "approve", "reason": "ok"},
     ("post", "/v1/jobs/{job_id}/feedback"): {"check_id": "first", "verdict": "correct"},
+    ("patch", "/v1/webhook-endpoints/{endpoint_id}"): {"description": "mine now"},
+    ("post", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): {"overlap_seconds": 0},
+    ("post", "/v1/webhook-endpoints/{endpoint_id}/redeliver"): {
+        "since": "2026-01-01T00:00:00Z"},
 }
 
 
@@ -26,7 +30,11 @@ def _resources(tenant: Tenant) -> dict[str, str]:
                             files={"file": ("a.csv", b"case_id,legal_name,address_line1,"
                                             b"address_city,address_country\nb-1,B Ltd,1 St,"
                                             b"Leeds,GB\n", "text/csv")}).json()
-    return {"job_id": job_id, "check_id": "first", "batch_id": batch["batch_id"]}
+        endpoint = client.post("/v1/webhook-endpoints", json={
+            "url": "http://127.0.0.1:9/hooks", "events": ["job.completed"]}).json()
+        test = client.post(f"/v1/webhook-endpoints/{endpoint['id']}/test").json()
+    return {"job_id": job_id, "check_id": "first", "batch_id": batch["batch_id"],
+            "endpoint_id": endpoint["id"], "message_id": test["message_id"]}
 
 
 def test_another_tenants_resources_do_not_exist(tenant: Tenant, other_tenant: Tenant) -> None:

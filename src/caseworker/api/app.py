@@ -10,7 +10,16 @@ from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import caseworker
-from caseworker.api import batches, health, jobs, problems, reports, reviews, stream
+from caseworker.api import (
+    batches,
+    health,
+    jobs,
+    problems,
+    reports,
+    reviews,
+    stream,
+    webhooks,
+)
 from caseworker.api.catalog import Catalog
 from caseworker.api.context import Service
 from caseworker.api.hub import EventHub
@@ -77,7 +86,7 @@ def create_app(redis_url: str, *, settings: Settings | None = None,
     app.add_middleware(BodyLimit, json_limit=settings.max_request_bytes,
                        upload_limit=settings.max_upload_bytes)
     problems.install(app)
-    for module in (health, jobs, stream, batches, reports, reviews):
+    for module in (health, jobs, stream, batches, reports, reviews, webhooks):
         app.include_router(module.router)
     app.include_router(jobs.agents_router)
     return app

@@ -134,6 +134,39 @@ def worker_alive(name: str) -> str:
 
 REAPER_LOCK = f"{PREFIX}:reaper:lock"
 OPERATIONS = f"{PREFIX}:operations"  # stream: the runtime's own events (workers restarted, …)
+OUTBOX = f"{PREFIX}:outbox"  # stream: job and review events other systems are told about
+WEBHOOK_DUE = f"{PREFIX}:webhooks:due"  # sorted set: "endpoint|message" by next attempt time
+WEBHOOK_DISPATCH_LOCK = f"{PREFIX}:webhooks:dispatch:lock"
+
+
+def webhook_endpoint(endpoint_id: str) -> str:
+    """String: one webhook endpoint, as JSON (its secrets included)."""
+    return f"{PREFIX}:webhook:endpoint:{endpoint_id}"
+
+
+def tenant_webhook_endpoints(tenant: str) -> str:
+    """Set: one tenant's webhook endpoint ids."""
+    return f"{PREFIX}:tenant:{tenant}:webhook-endpoints"
+
+
+def webhook_message(message_id: str) -> str:
+    """String: one webhook message (type, timestamp, payload), as JSON."""
+    return f"{PREFIX}:webhook:message:{message_id}"
+
+
+def webhook_delivery(endpoint_id: str, message_id: str) -> str:
+    """String: one message's delivery to one endpoint (state, attempts), as JSON."""
+    return f"{PREFIX}:webhook:delivery:{endpoint_id}:{message_id}"
+
+
+def webhook_attempts(endpoint_id: str, message_id: str) -> str:
+    """List: every attempt of one delivery, as JSON, oldest first."""
+    return f"{PREFIX}:webhook:attempts:{endpoint_id}:{message_id}"
+
+
+def endpoint_messages(endpoint_id: str) -> str:
+    """Sorted set: the message ids sent to one endpoint, by creation time."""
+    return f"{PREFIX}:webhook:endpoint:{endpoint_id}:messages"
 
 
 def job_keys(job_id: str, check_ids: list[str]) -> list[str]:

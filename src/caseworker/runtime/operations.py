@@ -2,9 +2,9 @@
 
 A job's own stream says what happened to that job; this one says what happened to the machinery
 under every job: a local worker that exited and the supervisor's restart, a worker that lost
-the store and came back. Each record is also a structured log line. Recording is best effort:
-the supervisor and the workers keep running when the store cannot take the record (it is
-logged either way).
+the store and came back, a webhook delivery that failed for good, an endpoint disabled. Each
+record is also a structured log line. Recording is best effort: the supervisor and the workers
+keep running when the store cannot take the record (it is logged either way).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ class OperationType(StrEnum):
     worker_exited = "worker.exited"
     worker_restarted = "worker.restarted"
     worker_rejoined = "worker.rejoined"  # back at work after the store was away
+    delivery_failed = "delivery.failed"  # a webhook delivery used up its attempts
+    endpoint_disabled = "endpoint.disabled"  # a webhook endpoint answered 410 or kept failing
 
 
 class OperationEvent(BaseModel):

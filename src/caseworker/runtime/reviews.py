@@ -13,7 +13,7 @@ from caseworker.domain.job import Job, JobStatus
 from caseworker.domain.plan import Recommendation
 from caseworker.domain.results import AlertLevel
 from caseworker.exceptions import Conflict, NotFound
-from caseworker.runtime import audit, keys
+from caseworker.runtime import audit, keys, outbox
 
 
 class ReviewDecision(StrEnum):
@@ -119,6 +119,9 @@ def record_review(
                     at=dt.datetime.now(dt.UTC))
     conn.rpush(keys.reviews(job.id), review.model_dump_json())
     after = summary(conn, job)
+    outbox.publish(conn, "review.decided", job.id, {
+        **review.model_dump(mode="json"), "state": after.state.value,
+        "final": after.state.final})
     audit.append(conn, job.id, "review.decision", {
         **review.model_dump(mode="json"), "state": after.state.value,
         "four_eyes": after.four_eyes,

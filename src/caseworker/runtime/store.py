@@ -16,7 +16,7 @@ from caseworker.domain.job import CheckState, Job, JobStatus
 from caseworker.domain.plan import Recommendation
 from caseworker.domain.results import CheckResult, Usage
 from caseworker.exceptions import JobCancelled, JobNotFound
-from caseworker.runtime import events, keys
+from caseworker.runtime import events, keys, outbox
 from caseworker.runtime.connection import as_text
 from caseworker.sop.agent import AgentDefinition
 
@@ -220,12 +220,14 @@ class JobStore:
         pipe.hset(keys.checks(job_id), check_id, CheckState.done.value)
         pipe.hdel(keys.running(job_id), check_id)
         event = EventType.check_failed if result.status == "error" else EventType.check_completed
-        events.emit(pipe, job_id, event, check_id=check_id, data={
+        announced = {
             "status": result.status.value,
             "answer": result.answer,
             "attempts": result.attempts,
             "duration_ms": result.timings.duration_ms if result.timings else None,
-        })
+        }
+        events.emit(pipe, job_id, event, check_id=check_id, data=announced)
+        outbox.publish(pipe, "check.completed", job_id, {"check_id": check_id, **announced})
 
     def stop_cancelled(self, job_id: str, check_id: str) -> None:
         """Record that a running check of a cancelled job stopped: no result, state `cancelled`."""
@@ -279,12 +281,19 @@ class JobStore:
                     pipe.hset(keys.job(job_id), mapping=fields)
                     pipe.srem(keys.ACTIVE_JOBS, job_id)
                     if status == JobStatus.complete:
-                        events.emit(pipe, job_id, EventType.job_completed, data={
+                        decided = {
                             "recommendation": recommendation.value if recommendation else None,
                             "reason": reason,
-                        })
+                        }
+                        events.emit(pipe, job_id, EventType.job_completed, data=decided)
+                        outbox.publish(pipe, "job.completed", job_id,
+                                       {"status": status.value, **decided})
+                        if recommendation in (Recommendation.review, Recommendation.reject):
+                            outbox.publish(pipe, "review.required", job_id, decided)
                     else:
                         events.emit(pipe, job_id, EventType.job_failed, data={"error": error})
+                        outbox.publish(pipe, "job.failed", job_id,
+                                       {"status": status.value, "error": error})
                     pipe.execute()
                     return True
                 except redis.WatchError:

@@ -10,6 +10,8 @@ import redis
 from rq import SimpleWorker
 
 from caseworker import tracing
+from caseworker.integrations.webhooks import dispatch
+from caseworker.integrations.webhooks.dispatch import webhook_queue
 from caseworker.logs import get_logger
 from caseworker.runtime import identity, keys, operations
 from caseworker.runtime.connection import STORE_ERRORS, connect, wait_for_store
@@ -52,12 +54,22 @@ class Liveness(threading.Thread):
                 if clock >= next_reap:
                     sweep(self.conn)
                     next_reap = clock + settings.reaper_interval
+                self._dispatch()
             except redis.RedisError as exc:
                 if lost_at is None and isinstance(exc, STORE_ERRORS):
                     lost_at = time.monotonic()
                 log.warning("liveness tick failed worker=%s error=%s", self.worker_name, exc)
             self.stopped.wait(settings.heartbeat_interval)
             clock += settings.heartbeat_interval
+
+    def _dispatch(self) -> None:
+        """Move webhook notices and due deliveries along; never stops the heartbeats."""
+        try:
+            dispatch.tick(self.conn, self.worker_name)
+        except redis.RedisError:
+            raise
+        except Exception:  # a malformed notice must cost that notice, not the liveness thread
+            log.exception("webhook dispatch failed worker=%s", self.worker_name)
 
     def stop(self) -> None:
         self.stopped.set()
@@ -107,7 +119,10 @@ def run_worker(url: str, *, burst: bool = False) -> None:
         while True:
             try:
                 heartbeat(conn, me.name)
-                worker = CheckWorker([check_queue(conn)], connection=conn, name=me.name)
+                # Deliveries first: each is one bounded HTTP request, and a backlog of checks
+                # must not hold back news of the checks already done.
+                worker = CheckWorker([webhook_queue(conn), check_queue(conn)], connection=conn,
+                                     name=me.name)
                 worker.work(burst=burst, logging_level="WARNING", with_scheduler=False)
                 return
             except STORE_ERRORS as exc:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 import os
-import socket
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx2
 
 from caseworker.checks.documents.errors import DocumentInvalid, DocumentTooLarge
 from caseworker.checks.documents.reader import DEFAULT_LIMITS
 from caseworker.domain.case import Document
+from caseworker.netguard import url_problem
 from caseworker.settings import get_settings
 
 DOCUMENTS_DIR_ENV = "CASEWORKER_DOCUMENTS_DIR"  # where relative document paths resolve
@@ -61,22 +59,13 @@ def document_bytes(document: Document, *, max_bytes: int = DEFAULT_LIMITS.max_by
 
 def _check_host(url: str, name: str) -> None:
     """Refuse a URL whose host resolves to loopback, private or link-local addresses."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise DocumentInvalid(f"{name}: only http and https document URLs are fetched: {url}")
-    if get_settings().documents_allow_private_urls:
+    problem = url_problem(url, allow_private=get_settings().documents_allow_private_urls)
+    if problem is None:
         return
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
-        raise DocumentInvalid(f"{name}: cannot resolve {parts.hostname}: {exc}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise DocumentInvalid(
-                f"{name}: {parts.hostname} is a private or local address ({address}); documents "
-                "are not fetched from there (CASEWORKER_DOCUMENTS_ALLOW_PRIVATE_URLS allows it)"
-            )
+    if "private or local" in problem:
+        problem += ("; documents are not fetched from there "
+                    "(CASEWORKER_DOCUMENTS_ALLOW_PRIVATE_URLS allows it)")
+    raise DocumentInvalid(f"{name}: {problem}")
 
 
 def fetch_url(url: str, *, name: str, max_bytes: int, timeout: float = FETCH_TIMEOUT) -> bytes:

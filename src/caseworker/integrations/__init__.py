@@ -1,0 +1,1 @@
+"""Integrations with other systems: webhooks out and in, Slack, error reporting."""

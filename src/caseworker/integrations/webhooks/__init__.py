@@ -1,0 +1,1 @@
+"""Signed webhooks out (Standard Webhooks): endpoints, messages, deliveries with retries."""
