@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     # Comma-separated agent directories (or agent.yaml files) the service serves; unset means
     # every directory under ./agents that holds an agent.yaml.
     agents: str = ""
+    # Webhook trigger files (`*.yaml`, see integrations/triggers.py); unset means ./triggers.
+    triggers_dir: Path = Path("triggers")
     # Cases sent to the API may name documents by a path on the server's disk only if this is
     # set (a trusted, single-tenant deployment); otherwise content_base64 or url.
     api_allow_document_paths: bool = False

@@ -18,12 +18,14 @@ from caseworker.api import (
     reports,
     reviews,
     stream,
+    triggers,
     webhooks,
 )
 from caseworker.api.catalog import Catalog
 from caseworker.api.context import Service
 from caseworker.api.hub import EventHub
 from caseworker.exceptions import PayloadTooLarge
+from caseworker.integrations.triggers import load_triggers
 from caseworker.runtime.connection import connect
 from caseworker.settings import Settings, get_settings
 
@@ -73,7 +75,7 @@ def create_app(redis_url: str, *, settings: Settings | None = None,
         hub.start()
         app.state.service = Service(settings=settings, redis_url=redis_url,
                                     conn=connect(redis_url), aconn=aconn, catalog=catalog,
-                                    hub=hub)
+                                    hub=hub, triggers=load_triggers(settings.triggers_dir))
         try:
             yield
         finally:
@@ -86,7 +88,7 @@ def create_app(redis_url: str, *, settings: Settings | None = None,
     app.add_middleware(BodyLimit, json_limit=settings.max_request_bytes,
                        upload_limit=settings.max_upload_bytes)
     problems.install(app)
-    for module in (health, jobs, stream, batches, reports, reviews, webhooks):
+    for module in (health, jobs, stream, batches, reports, reviews, webhooks, triggers):
         app.include_router(module.router)
     app.include_router(jobs.agents_router)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import redis
 import redis.asyncio as aioredis
@@ -10,6 +10,7 @@ from fastapi import Request
 
 from caseworker.api.catalog import Catalog
 from caseworker.api.hub import EventHub
+from caseworker.integrations.triggers import Trigger
 from caseworker.settings import Settings
 
 
@@ -21,6 +22,7 @@ class Service:
     aconn: aioredis.Redis  # for streams, on the event loop
     catalog: Catalog
     hub: EventHub
+    triggers: dict[str, Trigger] = field(default_factory=dict)
 
 
 def service(request: Request) -> Service:
