@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from caseworker.checks.screening.commonness import capped_weight
 from caseworker.checks.screening.engine import Party, Screener
 from caseworker.checks.screening.entity import (
     BirthDate,
@@ -405,3 +406,33 @@ def test_family_name_left_out_costs_more_than_a_middle_name() -> None:
     family = local.compare(Party(name="Kamil Fayez"), "t:l")
     assert middle is not None
     assert family is None or family.score < middle.score - 0.1
+
+
+def test_arabic_article_is_a_token_of_its_own() -> None:
+    # "التميمي" is al-Tamimi: the article weighs as a particle, not in the name's skeleton
+    assert normalize_name("خالد التميمي").tokens == ("khld", "al", "tmymy")
+    assert normalize_name("الله").tokens == ("llh",)  # Allah is not al + "lh"
+    local = Screener([person("t", "AL-TAMIMI, Khalid")], LISTS)
+    got = local.compare(Party(name="خالد التميمي"), "t:t")
+    assert got is not None and got.score >= POSSIBLE_THRESHOLD
+
+
+def test_abjad_name_keeps_words_that_spell_a_title() -> None:
+    # عمر (Omar) is "mr" without its vowels; only a Latin "Mr" is a title
+    assert normalize_name("عمر فاروق").tokens[0] == "mr"
+    assert normalize_name("Mr Omar Farouk").tokens == ("omar", "farouk")
+
+
+def test_long_vowel_in_the_romanisation_only_is_another_name() -> None:
+    # "mahmoudi" writes its long u (محمودی); محمدی is Mohammadi
+    listed = [person("a", "MAHMOUDI, Karim"), person("b", "MOHAMMADI, Karim")]
+    local = Screener(listed, LISTS)
+    other = local.compare(Party(name="کریم محمدی"), "t:a")
+    same = local.compare(Party(name="کریم محمدی"), "t:b")
+    assert same is not None and same.score >= POSSIBLE_THRESHOLD
+    assert other is None or other.score < same.score - 0.1
+
+
+def test_spelling_variant_of_a_common_name_is_as_common() -> None:
+    assert capped_weight("abdoullah", 1.0) == capped_weight("abdullah", 1.0) < 0.5
+    assert capped_weight("youssouf", 1.0) == capped_weight("yusuf", 1.0) < 0.5

@@ -19,6 +19,7 @@ from importlib.resources import files
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from caseworker.checks.screening.normalize import variant_key
 from caseworker.exceptions import ConfigurationError
 
 VERY_COMMON_WEIGHT = 0.3  # the most a very common token weighs in a name score
@@ -63,9 +64,24 @@ def population_caps() -> dict[str, float]:
     return caps
 
 
+@lru_cache(maxsize=1)
+def variant_caps() -> dict[str, float]:
+    """Romanisation-variant key -> the most a token with that key may weigh.
+
+    A spelling of a common name is as common as the name ("abdoullah", "abdallah" and
+    "abdullah" are one name), whether or not the table lists that spelling.
+    """
+    caps: dict[str, float] = {}
+    for token, cap in population_caps().items():
+        key = variant_key(token)
+        caps[key] = min(cap, caps.get(key, 1.0))
+    return caps
+
+
 def capped_weight(token: str, weight: float) -> float:
-    """Return a token's weight, no more than its population cap."""
-    return min(weight, population_caps().get(token, 1.0))
+    """Return a token's weight, no more than its population cap (or its spelling variants')."""
+    cap = min(population_caps().get(token, 1.0), variant_caps().get(variant_key(token), 1.0))
+    return min(weight, cap)
 
 
 def commonness_penalty(evidence: float) -> float:

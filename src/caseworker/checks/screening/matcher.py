@@ -229,13 +229,26 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
 
 
 def _long_vowels_missing(query: list[str], words: list[str]) -> BoolArray:
-    """Query (abjad) x listed tokens: a written long vowel the romanisation does not show."""
+    """Query (abjad) x listed tokens: a long vowel written on one side only.
+
+    The abjad writes long vowels (ي y, و w) that a romanisation must show; a romanisation's
+    doubled or French-style long vowel (ou, oo, ee, ii) is a letter the abjad must write
+    ("mahmoudi" is محمودی, not محمدی).
+    """
     qy = np.array(["y" in t[1:] for t in query])[:, None]
     qw = np.array(["w" in t[1:] for t in query])[:, None]
     vi = np.array([any(c in "iey" for c in w) for w in words])[None, :]
     vu = np.array([any(c in "uow" for c in w) for w in words])[None, :]
-    missing: BoolArray = (qy & ~vi) | (qw & ~vu)
+    any_y = np.array(["y" in t for t in query])[:, None]
+    any_w = np.array(["w" in t for t in query])[:, None]
+    long_i = np.array([_LONG_I.search(w) is not None for w in words])[None, :]
+    long_u = np.array([_LONG_U.search(w) is not None for w in words])[None, :]
+    missing: BoolArray = (qy & ~vi) | (qw & ~vu) | (long_i & ~any_y) | (long_u & ~any_w)
     return missing
+
+
+_LONG_I = re.compile("ee|ii")
+_LONG_U = re.compile("ou|oo|uu")
 
 
 def _align(sim: FloatArray) -> list[tuple[int, int, float]]:
@@ -380,6 +393,10 @@ def _joined_similarity(
             np.minimum(skel * SKELETON_CAP[shortest.clip(0, len(SKELETON_CAP) - 1)],
                        SKELETON_ONLY_MAX),
         )
+        if at_abjad.any():  # a long vowel written on one side only, as for tokens
+            names_at = joined_names[names[loose_at]].tolist()
+            vowels = _long_vowels_missing([q.joined], names_at)[0] & at_abjad
+            capped = np.where(vowels, capped * LONG_VOWEL_FACTOR, capped)
         ok = at_abjad | (joined[loose_at] >= LOOSE_MIN_STRICT_JOINED)
         joined[loose_at] = np.maximum(joined[loose_at], np.where(ok, capped, 0.0))
     return strict, joined

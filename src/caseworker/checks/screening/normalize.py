@@ -143,6 +143,8 @@ def variant_key(token: str) -> str:
     return _DOUBLE.sub(r"\1", out)
 
 
+_VOWELLED_HONORIFICS = frozenset(h for h in HONORIFICS if set(h) & set("aeiou"))
+_VOWELLED_TITLES = frozenset(t for t in TITLES if set(t) & set("aeiou"))
 _HONORIFIC_VARIANTS = frozenset(variant_key(h) for h in HONORIFICS if len(h) >= 4)
 
 
@@ -215,8 +217,16 @@ def phonetic_key(token: str) -> str:
     return str(jellyfish.metaphone(token))
 
 
+# The Arabic article written onto a word ("التميمي", "الشامي"): a token of its own, "al", as the
+# Latin "al-tamimi" is split at its hyphen, so it weighs what a particle weighs instead of
+# joining the name's skeleton. The rest must be three letters or more: "الله" (Allah) stays.
+_ARABIC_ARTICLE = re.compile("(?<![\u0621-\u06ff])\u0627\u0644(?=[\u0621-\u06ff]{3})")
+
+
 def _transliterate(text: str) -> tuple[str, bool, bool]:
     abjad = bool(_ABJAD.search(text))
+    if abjad:
+        text = _ARABIC_ARTICLE.sub("al ", text)
     translit = False
     parts: list[str] = []
     for ch in text:
@@ -302,18 +312,23 @@ def _strip_legal_runs(tokens: list[str], removed: list[str]) -> list[str]:
     return [t for t, k in zip(tokens, keep, strict=True) if k]
 
 
-def _strip_noise(tokens: list[str], kind: EntityType | None, removed: list[str]) -> list[str]:
+def _strip_noise(
+    tokens: list[str], kind: EntityType | None, removed: list[str], *, abjad: bool = False
+) -> list[str]:
+    # An abjad name's romanisation has no vowels: "mr" there is عمر (Omar), never "Mr".
+    honorifics = _VOWELLED_HONORIFICS if abjad else HONORIFICS
+    titles_ = _VOWELLED_TITLES if abjad else TITLES
     if kind != EntityType.entity:
         while len(tokens) > 1 and (
-            tokens[0] in HONORIFICS or variant_key(tokens[0]) in _HONORIFIC_VARIANTS
+            tokens[0] in honorifics or variant_key(tokens[0]) in _HONORIFIC_VARIANTS
         ):
             removed.append(tokens.pop(0))
         while len(tokens) > 1 and tokens[-1] in SUFFIXES:
             removed.append(tokens.pop())
-        titles = [t for t in tokens if t in TITLES]
+        titles = [t for t in tokens if t in titles_]
         if titles and len(titles) < len(tokens):
             removed.extend(titles)
-            tokens = [t for t in tokens if t not in TITLES]
+            tokens = [t for t in tokens if t not in titles_]
     if kind == EntityType.person:
         return tokens
     tokens = _strip_legal_runs(tokens, removed)
@@ -344,7 +359,7 @@ def normalize_name(text: str, *, kind: EntityType | None = None) -> NormalizedNa
     tokens = [t for t in _SPLIT.split(latin) if t]
     removed: list[str] = []
     if tokens:
-        tokens = _strip_noise(tokens, kind, removed)
+        tokens = _strip_noise(tokens, kind, removed, abjad=abjad)
     return NormalizedName(
         original=text,
         tokens=tuple(tokens),
