@@ -9,8 +9,9 @@ all exist, each job under a unique case id:
   restarted on the same data 2 s later;
 - `redis-pause`: 120 jobs on 3 workers; Redis SIGSTOPped for 10 s 6 s after the first
   submission, then SIGCONTed;
-- `worker-kill`: 500 jobs on 3 workers; every 2 s a random worker is SIGKILLed and a
-  replacement started (as a supervisor would) until every job has finished;
+- `worker-kill`: 500 jobs on 3 workers forked by one `caseworker worker --processes 3`
+  parent; every 2 s a random worker is SIGKILLed (the parent forks a replacement after its
+  1 s restart delay) until every job has finished;
 - `model-faults`: 120 jobs on 3 workers with the KYB agent on an LLM chain (two models behind
   a local fault proxy in front of a scripted OpenAI-compatible server, `tests.fixtures`) that
   answers 30% of calls with a 429, a 500, a hang past the client timeout or invalid JSON. Its
@@ -152,6 +153,7 @@ class Cluster:
     exited: list[subprocess.Popen[bytes]] = field(default_factory=list)  # killed or gone
     paused: bool = False
     spawned: int = 0
+    forked: bool = False
 
     @property
     def url(self) -> str:
@@ -161,24 +163,41 @@ class Cluster:
     def redis_process(self) -> subprocess.Popen[bytes] | None:
         return self.server.process
 
-    def start_worker(self) -> subprocess.Popen[bytes]:
+    def start_worker(self, processes: int = 1) -> subprocess.Popen[bytes]:
+        """One `caseworker worker` (with `processes` > 1: a parent forking that many)."""
         env = worker_env(self.tmp)
         self.spawned += 1
+        more = ["--processes", str(processes)] if processes > 1 else []
         with (self.tmp / f"worker-{self.spawned}.log").open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "caseworker", "worker", "--url", self.url], cwd=ROOT,
-                env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
+                [sys.executable, "-m", "caseworker", "worker", "--url", self.url, *more],
+                cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,
             )
         self.workers.append(process)
+        self.forked = processes > 1
         return process
 
-    def kill_worker(self, process: subprocess.Popen[bytes]) -> None:
+    def worker_pids(self) -> set[int]:
+        """The processes that take checks: the workers, or a prefork parent's children."""
+        if not self.forked:
+            return {p.pid for p in self.workers}
+        found: set[int] = set()
+        for parent in self.workers:
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                for task in Path(f"/proc/{parent.pid}/task").iterdir():
+                    found |= {int(c) for c in (task / "children").read_text().split()}
+        return found
+
+    def kill_forked(self, rng: random.Random) -> int | None:
+        """SIGKILL one forked worker at random; its pid (None if none is up just now)."""
+        pids = sorted(self.worker_pids())
+        if not pids:
+            return None
+        victim = rng.choice(pids)
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        self.workers.remove(process)
-        self.exited.append(process)
+            os.kill(victim, signal.SIGKILL)
+        return victim
 
     def kill_redis(self) -> None:
         process = self.redis_process
@@ -246,9 +265,9 @@ def wait_ready(conn: redis.Redis, cluster: Cluster, timeout: float = READY_TIMEO
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         alive = {as_text(k) for k in conn.scan_iter(match=keys.worker_alive("*"))}
-        pids = {p.pid for p in cluster.workers}
+        pids = cluster.worker_pids()
         ready = {pid for pid in pids if any(f"-{pid}-" in name for name in alive)}
-        if ready == pids:
+        if pids and ready == pids:
             return
         if gone := cluster.gone():
             raise RuntimeError(f"worker pid {gone[0].pid} exited {gone[0].returncode}; see "
@@ -329,10 +348,8 @@ def drive(conn: redis.Redis, cluster: Cluster, scenario: Scenario, run: Run, *,
                 run.redis_back.append(time.time())
                 fault_done = True
         elif scenario.fault == "worker-kill" and now >= next_kill:
-            victim = rng.choice(cluster.workers)
-            cluster.kill_worker(victim)
-            run.kills[victim.pid] = time.time()
-            cluster.start_worker()
+            if (victim := cluster.kill_forked(rng)) is not None:
+                run.kills[victim] = time.time()
             next_kill += scenario.kill_every
         # While Redis is away, only the faults' schedule runs (a paused Redis would block).
         if (fault_done or killed_at is None) and poll(conn, run) and fault_done:
@@ -510,8 +527,11 @@ def run_scenario(scenario: Scenario, definition: AgentDefinition, cases: list[Ca
     rng = random.Random(seed)
     with cluster(keep, cache) as running:
         conn = monitor(running.url)
-        for _ in range(scenario.workers):
-            running.start_worker()
+        if scenario.fault == "worker-kill":
+            running.start_worker(processes=scenario.workers)
+        else:
+            for _ in range(scenario.workers):
+                running.start_worker()
         wait_ready(conn, running)
         run = submit_all(conn, definition, cases, scenario)
         drive(conn, running, scenario, run, timeout=timeout, rng=rng)

@@ -102,6 +102,8 @@ def run(
 def worker(
     url: Annotated[str | None, typer.Option(help="Redis URL (default REDIS_URL)")] = None,
     burst: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
+    processes: Annotated[int, typer.Option(
+        min=1, help="Worker processes forked from this one and re-forked when they exit")] = 1,
 ) -> None:
     """Run a worker that takes checks from the queue of the Redis at REDIS_URL."""
     from caseworker.runtime.worker import run_worker
@@ -111,6 +113,14 @@ def worker(
     if not target:
         errors.print("error: set REDIS_URL (or pass --url) to the Redis the jobs live in")
         raise typer.Exit(ExitCode.runtime_error)
+    if processes > 1:
+        if burst:
+            errors.print("error: --burst runs one process; leave out --processes")
+            raise typer.Exit(ExitCode.invalid_input)
+        from caseworker.runtime.prefork import run_prefork
+
+        run_prefork(target, processes)
+        return
     run_worker(target, burst=burst)
 
 

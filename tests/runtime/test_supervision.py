@@ -60,7 +60,7 @@ def test_a_worker_that_keeps_exiting_backs_off(
     pid = one_worker.pids[0]
     waits = []
     for _ in range(3):
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, signal.SIGTERM)  # it stops by itself, as a crash loop does
         killed = time.monotonic()
         pid = _new_pid(one_worker, pid)
         waits.append(time.monotonic() - killed)
@@ -82,3 +82,13 @@ def test_an_exit_and_its_restart_are_in_the_operations_log(
     assert exited.data["pid"] == first and exited.data["exit_code"] == -signal.SIGKILL
     assert restarted.type == OperationType.worker_restarted
     assert restarted.data == {"slot": 0, "pid": second, "previous_pid": first, "restarts": 1}
+
+
+def test_a_worker_killed_from_outside_comes_back_at_once_however_often(
+    one_worker: LocalWorkers,
+) -> None:
+    pid = one_worker.pids[0]
+    for _ in range(3):
+        os.kill(pid, signal.SIGKILL)  # an operator, the OOM killer, a fault drill
+        pid = _new_pid(one_worker, pid)
+    assert one_worker.slots[0].quick_exits == 0  # not a crash loop: no growing backoff

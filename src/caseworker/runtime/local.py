@@ -56,6 +56,20 @@ SUPERVISE_EVERY = 0.5
 RECORD_TIMEOUT = 2.0  # a paused store holds the supervisor up this long at most
 
 
+def restart_delay(quick_exits: int, lived: float, exit_code: int | None) -> tuple[int, float]:
+    """How long to wait before restarting a worker that exited; its new count of quick exits.
+
+    A worker that keeps exiting soon after it started (a crash loop: bad settings, a missing
+    dependency) waits longer each time, 1 s doubling to 30 s. One that was SIGKILLed (an
+    operator, the OOM killer, a fault drill) did not fail by itself: it comes back after 1 s
+    however often that happens.
+    """
+    if exit_code == -signal.SIGKILL:
+        return quick_exits, RESTART_FIRST
+    quick_exits = quick_exits + 1 if lived < HEALTHY_AFTER else 0
+    return quick_exits, min(RESTART_CAP, RESTART_FIRST * 2 ** max(quick_exits - 1, 0))
+
+
 @dataclass
 class _Slot:
     """One local worker: its current process and how often it had to be restarted."""
@@ -113,9 +127,8 @@ class LocalWorkers:
             if self._stopping.is_set() or slot.process.is_alive():
                 continue
             if slot.restart_at is None:
-                quick = now - slot.started < HEALTHY_AFTER
-                slot.quick_exits = slot.quick_exits + 1 if quick else 0
-                delay = min(RESTART_CAP, RESTART_FIRST * 2 ** max(slot.quick_exits - 1, 0))
+                slot.quick_exits, delay = restart_delay(slot.quick_exits, now - slot.started,
+                                                        slot.process.exitcode)
                 slot.restart_at = now + delay
                 operations.record(self._store(), OperationType.worker_exited, slot=n,
                                   pid=slot.process.pid, exit_code=slot.process.exitcode,
