@@ -86,6 +86,21 @@ class Settings(BaseSettings):
     webhook_timeout: float = Field(default=10.0, gt=0)
     webhook_lease: float = Field(default=60.0, gt=0)
     webhook_disable_after: float = Field(default=5 * 86_400, gt=0)
+    # Slack: a bot token and signing secret turn it on; messages go to `slack_channel`, for the
+    # jobs of `slack_tenant`; `slack_reviewers` maps Slack user ids to reviewer names
+    # ("U012AB=alice,U034CD=bob"), and nobody else may review from Slack. `slack_api_url`
+    # points the Web API elsewhere (tests); `public_url` is where report links point.
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_channel: str | None = None
+    slack_tenant: str = "default"
+    slack_reviewers: str = ""
+    slack_api_url: str | None = None
+    slack_alerts: bool = True  # failures (checks, deliveries, workers) posted to the channel
+    public_url: str = ""
+    # Error reporting: a Sentry DSN turns it on.
+    sentry_dsn: str | None = None
+    sentry_environment: str = "production"
 
     @property
     def agent_paths(self) -> list[Path]:
@@ -99,6 +114,15 @@ class Settings(BaseSettings):
     @property
     def lists_path(self) -> Path:
         return self.lists_dir or self.data_dir / "lists"
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def slack_reviewer_names(self) -> dict[str, str]:
+        pairs = (p.split("=", 1) for p in self.slack_reviewers.split(",") if "=" in p)
+        return {user.strip(): name.strip() for user, name in pairs}
 
     @property
     def plugin_modules(self) -> list[str]:

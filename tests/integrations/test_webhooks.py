@@ -87,8 +87,11 @@ def test_a_410_disables_the_endpoint(
         assert time.monotonic() < deadline, "the endpoint was not disabled"
         time.sleep(0.05)
     assert endpoint is not None and endpoint.disabled_reason == "the endpoint answered 410 Gone"
-    alerts = [e for e in operations.recent(conn) if e.type == OperationType.endpoint_disabled]
-    assert alerts and alerts[-1].data["endpoint"] == endpoint_id
+    while not (alerts := [e for e in operations.recent(conn)
+                          if e.type == OperationType.endpoint_disabled]):
+        assert time.monotonic() < deadline, "no endpoint.disabled record"  # written just after
+        time.sleep(0.05)
+    assert alerts[-1].data["endpoint"] == endpoint_id
     jobs.wait(conn, jobs.start(conn, "parallel", acme().model_copy(update={"id": "after"})))
     time.sleep(1)
     assert [r.status for r in receiver.received] == [410]  # nothing more is sent there

@@ -21,10 +21,12 @@ from caseworker.api import (
     triggers,
     webhooks,
 )
+from caseworker.api import slack as slack_routes
 from caseworker.api.catalog import Catalog
 from caseworker.api.context import Service
 from caseworker.api.hub import EventHub
 from caseworker.exceptions import PayloadTooLarge
+from caseworker.integrations import slack
 from caseworker.integrations.triggers import load_triggers
 from caseworker.runtime.connection import connect
 from caseworker.settings import Settings, get_settings
@@ -73,9 +75,11 @@ def create_app(redis_url: str, *, settings: Settings | None = None,
         aconn = aioredis.Redis(connection_pool=pool)
         hub = EventHub(aconn)
         hub.start()
-        app.state.service = Service(settings=settings, redis_url=redis_url,
-                                    conn=connect(redis_url), aconn=aconn, catalog=catalog,
-                                    hub=hub, triggers=load_triggers(settings.triggers_dir))
+        conn = connect(redis_url)
+        app.state.service = Service(
+            settings=settings, redis_url=redis_url, conn=conn, aconn=aconn, catalog=catalog,
+            hub=hub, triggers=load_triggers(settings.triggers_dir),
+            slack=slack.build_app(conn, catalog, settings) if settings.slack_enabled else None)
         try:
             yield
         finally:
@@ -88,7 +92,8 @@ def create_app(redis_url: str, *, settings: Settings | None = None,
     app.add_middleware(BodyLimit, json_limit=settings.max_request_bytes,
                        upload_limit=settings.max_upload_bytes)
     problems.install(app)
-    for module in (health, jobs, stream, batches, reports, reviews, webhooks, triggers):
+    for module in (health, jobs, stream, batches, reports, reviews, webhooks, triggers,
+                   slack_routes):
         app.include_router(module.router)
     app.include_router(jobs.agents_router)
     return app

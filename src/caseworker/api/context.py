@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import redis
 import redis.asyncio as aioredis
 from fastapi import Request
+from slack_bolt import App
 
 from caseworker.api.catalog import Catalog
 from caseworker.api.hub import EventHub
@@ -23,6 +24,7 @@ class Service:
     catalog: Catalog
     hub: EventHub
     triggers: dict[str, Trigger] = field(default_factory=dict)
+    slack: App | None = None  # the bolt app, when Slack is configured
 
 
 def service(request: Request) -> Service:

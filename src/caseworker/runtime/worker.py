@@ -10,7 +10,7 @@ import redis
 from rq import SimpleWorker
 
 from caseworker import tracing
-from caseworker.integrations.webhooks import dispatch
+from caseworker.integrations import notices
 from caseworker.integrations.webhooks.dispatch import webhook_queue
 from caseworker.logs import get_logger
 from caseworker.runtime import identity, keys, operations
@@ -63,13 +63,13 @@ class Liveness(threading.Thread):
             clock += settings.heartbeat_interval
 
     def _dispatch(self) -> None:
-        """Move webhook notices and due deliveries along; never stops the heartbeats."""
+        """Move notices to the integrations; a failure there never stops the heartbeats."""
         try:
-            dispatch.tick(self.conn, self.worker_name)
+            notices.tick(self.conn, self.worker_name)
         except redis.RedisError:
             raise
         except Exception:  # a malformed notice must cost that notice, not the liveness thread
-            log.exception("webhook dispatch failed worker=%s", self.worker_name)
+            log.exception("notice dispatch failed worker=%s", self.worker_name)
 
     def stop(self) -> None:
         self.stopped.set()

@@ -1,19 +1,16 @@
 """Turn outbox notices into webhook deliveries, and hand due deliveries to RQ.
 
-Called on every liveness tick of every worker (`tick`): notices are read through the outbox's
-consumer group (a notice left unacknowledged by a dead worker is claimed after
-`CLAIM_IDLE_MS`), fanned out to the tenant's endpoints subscribed to the notice's type, and
-acknowledged. Deliveries due now are leased (`webhook_lease` seconds, after which a delivery
-whose worker died is due again) and enqueued on the webhooks queue, by one process at a time.
+Each notice (read through the outbox's `webhooks` group, see `integrations.notices`) becomes
+one delivery per endpoint of the job's tenant subscribed to its type. Deliveries due now are
+leased (`webhook_lease` seconds, after which a delivery whose worker died is due again) and
+enqueued on the webhooks queue, by one process at a time.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import time
-from typing import Any
 
 import redis
 from rq import Queue
@@ -27,9 +24,6 @@ from caseworker.settings import get_settings
 
 log = get_logger(__name__)
 
-GROUP = "webhooks"
-CLAIM_IDLE_MS = 30_000
-BATCH = 100
 DISPATCH_LOCK_MS = 5_000
 TASK = "caseworker.integrations.webhooks.delivery.deliver"
 
@@ -38,46 +32,9 @@ def webhook_queue(conn: redis.Redis) -> Queue:
     return Queue(f"{get_settings().queue_name}-webhooks", connection=conn)
 
 
-def tick(conn: redis.Redis, consumer: str) -> None:
-    """Fan out new notices, then enqueue the deliveries that are due."""
-    fan_out_notices(conn, consumer)
-    enqueue_due(conn)
-
-
-def _read(conn: redis.Redis, consumer: str) -> tuple[Any, Any]:
-    claimed = conn.xautoclaim(keys.OUTBOX, GROUP, consumer, CLAIM_IDLE_MS, "0-0", count=BATCH)
-    fresh = conn.xreadgroup(GROUP, consumer, {keys.OUTBOX: ">"}, count=BATCH)
-    return claimed, fresh
-
-
-def fan_out_notices(conn: redis.Redis, consumer: str) -> int:
-    """Read, fan out and acknowledge the notices waiting for this consumer; how many."""
-    try:
-        claimed, fresh = _read(conn, consumer)
-    except redis.ResponseError as exc:
-        if "NOGROUP" not in str(exc):
-            raise
-        with contextlib.suppress(redis.ResponseError):  # BUSYGROUP: another made it first
-            conn.xgroup_create(keys.OUTBOX, GROUP, id="0", mkstream=True)
-        claimed, fresh = _read(conn, consumer)
-    entries: list[Any] = list(claimed[1]) if claimed else []
-    for _stream, items in fresh or []:
-        entries.extend(items)
-    store = WebhookStore(conn)
-    for entry_id, fields in entries:
-        try:
-            if fields:
-                fan_out(store, {as_text(k): as_text(v) for k, v in fields.items()})
-        except redis.RedisError:
-            raise  # left unacknowledged: claimed again once the store is back
-        except Exception:  # a malformed notice is dropped, not retried forever
-            log.exception("outbox notice dropped id=%s", as_text(entry_id))
-        conn.xack(keys.OUTBOX, GROUP, entry_id)
-    return len(entries)
-
-
-def fan_out(store: WebhookStore, notice: dict[str, str]) -> int:
+def fan_out(conn: redis.Redis, notice: dict[str, str]) -> int:
     """Create one delivery per subscribed endpoint of the job's tenant; how many were new."""
+    store = WebhookStore(conn)
     job = {as_text(k): as_text(v) for k, v in store.conn.hgetall(
         keys.job(notice["job_id"])).items()}
     tenant = job.get("tenant", "default")
