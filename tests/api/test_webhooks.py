@@ -126,3 +126,24 @@ def test_bad_endpoint_requests_name_the_problem(tenant: Tenant) -> None:
                              json={"url": "file:///etc/passwd", "events": ["job.completed"]})
         assert scheme.status_code == 422
         assert scheme.json()["code"] == "webhook_url_refused"
+
+
+def test_review_required_and_review_decided_reach_the_endpoint(
+    tenant: Tenant, receiver: Receiver,
+) -> None:
+    _register(tenant, receiver, ["review.required", "review.decided"])
+    with tenant.client() as client:
+        job_id = client.post("/v1/jobs", json={"agent": "api-test", "case": {
+            "id": "wh-review", "subject": {"legal_name": "Red flag Ltd", "jurisdiction": "GB",
+                                           "registration_number": "12345678"}}}).json()["job_id"]
+        assert wait_job(client, job_id)["recommendation"] == "reject"
+        required = receiver.wait_for(1)[0].payload
+        assert required["type"] == "review.required"
+        assert required["data"]["recommendation"] == "reject"
+    with tenant.client("reviewer") as client:
+        client.post(f"/v1/jobs/{job_id}/review", json={"decision": "reject", "reason": "fraud"})
+    decided = receiver.wait_for(2)[1].payload
+    assert decided["type"] == "review.decided"
+    assert decided["data"] | {"at": None} == decided["data"] | {
+        "job_id": job_id, "decision": "reject", "reason": "fraud", "state": "rejected",
+        "final": True, "at": None}

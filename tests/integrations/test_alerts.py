@@ -66,3 +66,26 @@ def test_a_disabled_endpoint_and_a_failed_delivery_are_alerts(
     assert sorted(e["tags"]["alert"] for e in events) == ["delivery.failed",
                                                            "endpoint.disabled"]
     assert all(e["tags"]["tenant"] == "acme" for e in events)
+
+
+def test_alerts_go_to_slack_through_an_rq_job(
+    conn: redis.Redis, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rq import Queue
+
+    from caseworker.integrations import slack
+    from tests.fixtures.slack_server import run_fake_slack
+
+    settings = get_settings()
+    with run_fake_slack() as fake:
+        for name, value in {"slack_bot_token": "xoxb-t", "slack_signing_secret": "s",
+                            "slack_channel": "C1", "slack_api_url": fake.api_url}.items():
+            monkeypatch.setattr(settings, name, value)
+        alerts.raise_alert(conn, "delivery.failed", "ep_1: 10 attempts", {"endpoint": "ep_1"})
+        queue = Queue(f"{settings.queue_name}-webhooks", connection=conn)
+        (job,) = queue.get_jobs()
+        assert job.func_name == "caseworker.integrations.slack.post_alert"
+        slack.post_alert(*job.args)
+        (posted,) = fake.wait_for("chat.postMessage")
+    assert posted.args["channel"] == "C1"
+    assert "delivery.failed: ep_1: 10 attempts" in posted.args["text"]
