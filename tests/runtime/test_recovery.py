@@ -16,7 +16,7 @@ from caseworker.domain.plan import Recommendation, Severity
 from caseworker.domain.results import CheckResult, CheckStatus, Timings
 from caseworker.runtime import events
 from caseworker.runtime.local import LocalWorkers
-from caseworker.runtime.queue import queue_entry
+from caseworker.runtime.queue import check_queue, queue_entry
 from caseworker.runtime.recovery import reap
 from caseworker.runtime.store import JobStore
 from tests.fixtures import jobs
@@ -88,6 +88,30 @@ def test_lost_queue_entry_is_enqueued_again(conn: redis.Redis, counters: object)
     assert again is not None and again.rq_id != entry.rq_id and again.status == "queued"
     retry = events.replay(conn, job_id)[-1]
     assert retry.type == EventType.check_retrying and retry.data["reason"] == "queue_entry_lost"
+
+
+def test_a_queue_entry_taken_by_a_worker_that_died_before_starting_it_is_enqueued_again(
+    conn: redis.Redis, counters: object,
+) -> None:
+    job_id = jobs.start(conn, "killable", acme())
+    entry = queue_entry(conn, job_id, "quick")
+    assert entry is not None and entry.status == "queued"
+    queue = check_queue(conn)
+    # As RQ's dequeue does, then the worker is SIGKILLed: the job says queued, no list holds it.
+    assert conn.lrem(queue.key, 1, entry.rq_id) == 1
+    time.sleep(0.6)  # past the enqueue's grace period
+    assert reap(conn) == []  # first seen missing: it may yet turn up (a move under way)
+    time.sleep(0.6)
+    assert reap(conn) == [(job_id, "quick")]  # still missing a grace period later: lost
+    again = queue_entry(conn, job_id, "quick")
+    assert again is not None and again.rq_id != entry.rq_id
+    assert again.rq_id.encode() in conn.lrange(queue.key, 0, -1)
+
+
+def test_a_check_waiting_in_the_queue_is_left_alone(conn: redis.Redis, counters: object) -> None:
+    jobs.start(conn, "killable", acme())
+    time.sleep(0.6)  # past the grace period, still waiting: no worker runs here
+    assert reap(conn) == [] and reap(conn) == []
 
 
 def test_reaper_finishes_what_a_dead_process_left_half_done(

@@ -12,7 +12,8 @@ from caseworker.domain.job import CheckState
 from caseworker.domain.results import Alert, AlertLevel, CheckResult, CheckStatus, Timings
 from caseworker.logs import get_logger
 from caseworker.runtime import events, keys
-from caseworker.runtime.queue import enqueue_check, queue_entry
+from caseworker.runtime.connection import as_text
+from caseworker.runtime.queue import check_queue, enqueue_check, queue_entry
 from caseworker.runtime.scheduler import advance
 from caseworker.runtime.store import JobStore
 from caseworker.settings import get_settings
@@ -42,6 +43,7 @@ def reap(conn: redis.Redis) -> list[tuple[str, str]]:
     """
     store = JobStore(conn)
     recovered = []
+    waiting = QueueView(conn)
     for job_id in store.active_jobs():
         running = store.running(job_id)
         for check_id, state in store.states(job_id).items():
@@ -51,7 +53,7 @@ def reap(conn: redis.Redis) -> list[tuple[str, str]]:
                     _retry(store, job_id, check_id, reason, running.get(check_id))
                     recovered.append((job_id, check_id))
             elif state == CheckState.queued:
-                reason = _queue_entry_lost(conn, job_id, check_id)
+                reason = _queue_entry_lost(conn, job_id, check_id, waiting)
                 if reason:
                     _retry(store, job_id, check_id, reason, None)
                     recovered.append((job_id, check_id))
@@ -70,21 +72,56 @@ def _running_orphaned(
     return None
 
 
-def _queue_entry_lost(conn: redis.Redis, job_id: str, check_id: str) -> str | None:
+class QueueView:
+    """What the check queue holds, read once per reaper pass and only if needed."""
+
+    def __init__(self, conn: redis.Redis) -> None:
+        self.conn = conn
+        self._held: set[str] | None = None
+
+    def holds(self, rq_id: str) -> bool:
+        """Whether the RQ job waits in the queue, is being taken from it, or has started.
+
+        Read in the order a job moves (queue, RQ's intermediate list, started registry), so
+        a job moving meanwhile is still seen in the next place.
+        """
+        if self._held is None:
+            queue = check_queue(self.conn)
+            held = {as_text(i) for i in self.conn.lrange(queue.key, 0, -1)}
+            held |= {as_text(i) for i in self.conn.lrange(queue.intermediate_queue_key, 0, -1)}
+            started = queue.started_job_registry.get_job_and_execution_ids(cleanup=False)
+            held |= {job for job, _execution in started}
+            self._held = held
+        return rq_id in self._held
+
+
+def _lost_for(conn: redis.Redis, job_id: str, check_id: str) -> float:
+    """Mark a check's queue entry as missing (once) and say for how long it has been."""
+    conn.hsetnx(keys.unqueued(job_id), check_id, time.time())
+    noticed = float(conn.hget(keys.unqueued(job_id), check_id) or time.time())
+    return time.time() - noticed
+
+
+def _queue_entry_lost(conn: redis.Redis, job_id: str, check_id: str,
+                      waiting: QueueView) -> str | None:
     entry = queue_entry(conn, job_id, check_id)
     grace = get_settings().requeue_grace
     if entry is None:
         # Queued with no entry recorded: the enqueue is under way, or its writes were lost
         # (a store that restarted and lost its last second). Lost once it stays so a while.
-        conn.hsetnx(keys.unqueued(job_id), check_id, time.time())
-        noticed = float(conn.hget(keys.unqueued(job_id), check_id) or time.time())
-        return "queue_entry_lost" if time.time() - noticed >= grace else None
+        return "queue_entry_lost" if _lost_for(conn, job_id, check_id) >= grace else None
     if time.time() - entry.enqueued_at < grace:
         return None
     if entry.status in DEAD_ENTRY_STATUSES:
         return "queue_entry_lost"
     if entry.status == "started" and entry.worker and not worker_alive(conn, entry.worker):
         return "worker_lost"
+    if entry.status == "queued" and not waiting.holds(entry.rq_id):
+        # RQ says queued, yet no queue holds it: a worker took it and died before it said
+        # so (SIGKILLed between dequeue and start). Lost once it stays missing a while.
+        return "queue_entry_lost" if _lost_for(conn, job_id, check_id) >= grace else None
+    if entry.status == "queued":
+        conn.hdel(keys.unqueued(job_id), check_id)  # held after all (a mark from a race)
     return None
 
 
