@@ -108,6 +108,22 @@ def test_a_queue_entry_taken_by_a_worker_that_died_before_starting_it_is_enqueue
     assert again.rq_id.encode() in conn.lrange(queue.key, 0, -1)
 
 
+def test_a_queue_entry_registered_as_started_by_a_worker_that_died_is_enqueued_again(
+    conn: redis.Redis, counters: object,
+) -> None:
+    job_id = jobs.start(conn, "killable", acme())
+    entry = queue_entry(conn, job_id, "quick")
+    assert entry is not None
+    queue = check_queue(conn)
+    # The worker moved it to the started registry and was SIGKILLed before marking it started.
+    assert conn.lrem(queue.key, 1, entry.rq_id) == 1
+    conn.zadd(queue.started_job_registry.key, {f"{entry.rq_id}:exec1": time.time() + 900})
+    time.sleep(0.6)
+    assert reap(conn) == []
+    time.sleep(0.6)
+    assert reap(conn) == [(job_id, "quick")]
+
+
 def test_a_check_waiting_in_the_queue_is_left_alone(conn: redis.Redis, counters: object) -> None:
     jobs.start(conn, "killable", acme())
     time.sleep(0.6)  # past the grace period, still waiting: no worker runs here

@@ -80,17 +80,17 @@ class QueueView:
         self._held: set[str] | None = None
 
     def holds(self, rq_id: str) -> bool:
-        """Whether the RQ job waits in the queue, is being taken from it, or has started.
+        """Whether the RQ job waits in the queue or is being taken from it.
 
-        Read in the order a job moves (queue, RQ's intermediate list, started registry), so
-        a job moving meanwhile is still seen in the next place.
+        Read in the order a job moves (the queue, then RQ's intermediate list), so a job
+        moving meanwhile is still seen. A job in RQ's started registry whose status never
+        became `started` is not held: its worker died between the two (RQ itself would only
+        notice when the job's timeout ran out).
         """
         if self._held is None:
             queue = check_queue(self.conn)
             held = {as_text(i) for i in self.conn.lrange(queue.key, 0, -1)}
             held |= {as_text(i) for i in self.conn.lrange(queue.intermediate_queue_key, 0, -1)}
-            started = queue.started_job_registry.get_job_and_execution_ids(cleanup=False)
-            held |= {job for job, _execution in started}
             self._held = held
         return rq_id in self._held
 
@@ -120,8 +120,8 @@ def _queue_entry_lost(conn: redis.Redis, job_id: str, check_id: str,
         # RQ says queued, yet no queue holds it: a worker took it and died before it said
         # so (SIGKILLed between dequeue and start). Lost once it stays missing a while.
         return "queue_entry_lost" if _lost_for(conn, job_id, check_id) >= grace else None
-    if entry.status == "queued":
-        conn.hdel(keys.unqueued(job_id), check_id)  # held after all (a mark from a race)
+    if entry.status in ("queued", "started"):
+        conn.hdel(keys.unqueued(job_id), check_id)  # held or started after all: a race
     return None
 
 
