@@ -16,7 +16,9 @@ all exist, each job under a unique case id:
   a local fault proxy in front of a scripted OpenAI-compatible server, `tests.fixtures`) that
   answers 30% of calls with a 429, a 500, a hang past the client timeout or invalid JSON. Its
   reference is a fault-free run of the same chain (`model-baseline`), and a decision stricter
-  than the reference is counted (`stricter`) but not wrong: only a more lenient one is.
+  than the reference is counted (`stricter`) but not wrong: only a more lenient one is. In
+  every scenario a job with a check that used up its attempts (killed each time) may be
+  stricter than the reference, never more lenient.
 
 A fault-free baseline runs first (each case once): its decisions are the reference, and must
 match examples/cases/<name>.expected.json (`--quick` skips it and uses those files). The
@@ -64,6 +66,7 @@ from caseworker.agents.coordinator import submit
 from caseworker.domain.case import Case, load_case
 from caseworker.domain.events import EventType, JobEvent
 from caseworker.domain.job import JobStatus
+from caseworker.domain.results import CheckStatus
 from caseworker.runtime import events, keys
 from caseworker.runtime.connection import EmbeddedRedis, as_text
 from caseworker.runtime.store import JobStore
@@ -424,7 +427,7 @@ class Outcome:
             "workers_killed": len(self.run.kills),
             "submitted": len(self.run.ids), "completed": self.completed, "failed": self.failed,
             "stuck": self.stuck, "wrong_decisions": self.wrong,
-            "stricter_decisions": self.stricter if s.fault == "model" else None,
+            "stricter_decisions": self.stricter,
             "model_calls": self.model_calls or None,
             "model_faults": self.model_faults or None,
             "model_retries": self.model_retries if s.fault == "model" else None,
@@ -472,7 +475,9 @@ def assess(conn: redis.Redis, scenario: Scenario, run: Run, reference: dict[str,
            gone: int) -> Outcome:
     """Read every job and its event log back; count what the fault cost.
 
-    Under model faults a decision stricter than the reference is counted apart, not wrong.
+    A decision stricter than the reference is counted apart, not wrong, where the fault
+    explains it: under model faults, or when a check used up its attempts (an `error` result
+    goes to a person). Any other difference is wrong.
     """
     out = Outcome(scenario, run, workers_gone=gone)
     store = JobStore(conn)
@@ -497,9 +502,14 @@ def assess(conn: redis.Redis, scenario: Scenario, run: Run, reference: dict[str,
             out.decisions.setdefault(name, decision)
         expected = reference.get(name, decision)  # a reference run has nothing to match
         if job.status == JobStatus.complete and decision != expected:
-            if scenario.fault == "model" and decision and expected and (
+            # Stricter is safe where the fault explains it: a model that failed, or a check
+            # that used up its attempts (killed each time) and went to a person.
+            gave_up = any(r.status == CheckStatus.error for r in job.results.values())
+            if (scenario.fault == "model" or gave_up) and decision and expected and (
                     STRICTNESS[decision] > STRICTNESS[expected]):
                 out.stricter += 1
+                problems.append(f"decision {decision} (stricter than {expected}: "
+                                f"{'model faults' if not gave_up else 'a check gave up'})")
             else:
                 out.wrong += 1
                 problems.append(f"decision {decision}, expected {expected}")
