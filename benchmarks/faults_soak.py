@@ -68,7 +68,7 @@ from caseworker.domain.events import EventType, JobEvent
 from caseworker.domain.job import JobStatus
 from caseworker.domain.results import CheckStatus
 from caseworker.runtime import events, keys
-from caseworker.runtime.connection import EmbeddedRedis, as_text
+from caseworker.runtime.connection import EmbeddedRedis, as_text, connect
 from caseworker.runtime.store import JobStore
 from caseworker.sop.agent import AgentDefinition, load_agent
 from caseworker.sop.spec import ModelEntry
@@ -260,7 +260,7 @@ def cluster(keep: bool, cache: Path) -> Any:
 
 def monitor(url: str) -> redis.Redis:
     """A client that gives up on a paused server instead of hanging the benchmark."""
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return connect(url, timeout=2)
 
 
 def wait_ready(conn: redis.Redis, cluster: Cluster, timeout: float = READY_TIMEOUT) -> None:

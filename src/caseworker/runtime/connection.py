@@ -27,10 +27,15 @@ def as_text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def connect(url: str) -> redis.Redis:
-    """Create a client for `url` (redis://, rediss:// or unix://)."""
+def connect(url: str, *, timeout: float | None = None) -> redis.Redis:
+    """Create a client for `url` (redis://, rediss:// or unix://).
+
+    `timeout` bounds each connect and command in seconds, for callers that must not hang on a
+    paused store (a supervisor recording an exit); by default a call waits as long as it takes.
+    """
     try:
-        return redis.Redis.from_url(url, health_check_interval=30)
+        return redis.Redis.from_url(url, health_check_interval=30, socket_timeout=timeout,
+                                    socket_connect_timeout=timeout)
     except ValueError as exc:
         raise ConfigurationError(f"invalid Redis URL {url!r}: {exc}") from exc
 

@@ -23,7 +23,7 @@ import redis
 
 from caseworker.logs import get_logger
 from caseworker.runtime import operations
-from caseworker.runtime.connection import EmbeddedRedis
+from caseworker.runtime.connection import EmbeddedRedis, connect
 from caseworker.runtime.operations import OperationType
 
 log = get_logger(__name__)
@@ -146,8 +146,7 @@ class LocalWorkers:
 
     def _store(self) -> redis.Redis:
         if self._conn is None:
-            self._conn = redis.Redis.from_url(self.url, socket_timeout=RECORD_TIMEOUT,
-                                              socket_connect_timeout=RECORD_TIMEOUT)
+            self._conn = connect(self.url, timeout=RECORD_TIMEOUT)
         return self._conn
 
     def stop(self, timeout: float = 5.0) -> None:

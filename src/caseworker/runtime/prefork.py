@@ -20,6 +20,7 @@ import redis
 import caseworker.runtime.tasks  # noqa: F401  (the agent stack, imported once, before forking)
 from caseworker.logs import get_logger
 from caseworker.runtime import operations
+from caseworker.runtime.connection import connect
 from caseworker.runtime.local import RECORD_TIMEOUT, _worker_main, restart_delay
 from caseworker.runtime.operations import OperationType
 from caseworker.tools.registry import default_registry
@@ -62,8 +63,7 @@ def run_prefork(url: str, processes: int) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    store = redis.Redis.from_url(url, socket_timeout=RECORD_TIMEOUT,
-                                 socket_connect_timeout=RECORD_TIMEOUT)
+    store = connect(url, timeout=RECORD_TIMEOUT)
     children = {_fork(url): _Child(n, time.monotonic()) for n in range(processes)}
     pending: list[tuple[float, _Child, int]] = []  # (restart at, child, previous pid)
     log.info("prefork parent pid=%s workers=%s", os.getpid(), list(children))
@@ -108,12 +108,14 @@ def _stop_all(children: dict[int, _Child]) -> None:
             os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_GRACE
     while children and time.monotonic() < deadline:
-        with contextlib.suppress(ChildProcessError):
+        try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
-            if pid:
-                children.pop(pid, None)
-                continue
-        time.sleep(POLL)
+        except ChildProcessError:
+            return  # none left to wait for
+        if pid:
+            children.pop(pid, None)
+        else:
+            time.sleep(POLL)
     for pid in children:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
