@@ -21,6 +21,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): {"overlap_seconds": 0},
     ("post", "/v1/webhook-endpoints/{endpoint_id}/redeliver"): {
         "since": "2026-01-01T00:00:00Z"},
+    ("post", "/v1/jobs/{job_id}/clearances"): {
+        "party": "B Ltd", "source": "un", "entity_id": "un:1", "reason": "not them"},
+    ("post", "/v1/jobs/{job_id}/clearances/{clearance_id}/revoke"): {"reason": "mine now"},
 }
 
 
@@ -36,7 +39,8 @@ def _resources(tenant: Tenant) -> dict[str, str]:
             "url": "http://127.0.0.1:9/hooks", "events": ["job.completed"]}).json()
         test = client.post(f"/v1/webhook-endpoints/{endpoint['id']}/test").json()
     return {"job_id": job_id, "check_id": "first", "batch_id": batch["batch_id"],
-            "endpoint_id": endpoint["id"], "message_id": test["message_id"]}
+            "endpoint_id": endpoint["id"], "message_id": test["message_id"],
+            "clearance_id": "clr_0000000000000000"}  # the job's tenant check answers first
 
 
 def test_another_tenants_resources_do_not_exist(tenant: Tenant, other_tenant: Tenant) -> None:

@@ -18,8 +18,9 @@ from caseworker.domain.events import EventType
 from caseworker.domain.plan import CheckDefinition
 from caseworker.domain.results import Evidence
 from caseworker.exceptions import ToolInputInvalid, ToolNotAllowed, ToolUnavailable
-from caseworker.runtime import events, keys
+from caseworker.runtime import clearances, events, keys
 from caseworker.runtime.audit import CheckAudit
+from caseworker.runtime.clearances import Clearance
 from caseworker.runtime.store import JobStore
 from caseworker.tools.base import EvidenceDraft, ToolContext, ToolSpec
 from caseworker.tools.registry import ToolRegistry
@@ -54,6 +55,7 @@ class CheckTools:
     evidence: list[Evidence] = field(default_factory=list)
     unavailable: list[str] = field(default_factory=list)
     model: Any = None  # the model answering now, for tools that can use one (None: rules)
+    _clearances: list[Clearance] | None = field(default=None, init=False, repr=False)
 
     def spec(self, name: str) -> ToolSpec:
         if name not in self.check.tools:
@@ -98,11 +100,23 @@ class CheckTools:
             return spec.output_model.model_validate_json(cached_raw), True
         output = await spec.invoke(args, ToolContext(
             job_id=self.job_id, check_id=self.check.id, registry=self.registry,
-            extra={"model": self.model} if self.model is not None else {},
+            extra=self._extra(),
         ))
         if spec.idempotent:
             self.conn.hset(cache, idem, output.model_dump_json())
         return output, False
+
+    def _extra(self) -> dict[str, Any]:
+        """Give tools the model answering now and the active clearances of the job's case.
+
+        The clearances are read once per check attempt, on its first tool run.
+        """
+        if self._clearances is None:
+            self._clearances = clearances.active_for_job(self.conn, self.job_id)
+        extra: dict[str, Any] = {"clearances": self._clearances}
+        if self.model is not None:
+            extra["model"] = self.model
+        return extra
 
     def _evidence(self, output: BaseModel, name: str, step: int) -> list[str]:
         """Give the output's evidence stable ids (`<check>.E<n>`) and keep it."""

@@ -107,6 +107,11 @@ def tenant_feedback(tenant: str) -> str:
     return f"{PREFIX}:tenant:{tenant}:feedback"
 
 
+def clearances(tenant: str, case_id: str) -> str:
+    """Hash: clearance id -> Clearance JSON: the screening hits cleared for one case."""
+    return f"{PREFIX}:clearances:{tenant}:{case_id}"
+
+
 def idempotency(tenant: str, key: str) -> str:
     """String with a TTL: the request fingerprint and response of one Idempotency-Key."""
     return f"{PREFIX}:tenant:{tenant}:idempotency:{key}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -14,6 +16,9 @@ from caseworker.checks.screening.service import screener
 from caseworker.checks.screening.strength import MatchStrength
 from caseworker.logs import get_logger
 from caseworker.tools.base import EvidenceDraft, ToolContext, ToolOutput, tool
+
+if TYPE_CHECKING:  # the runtime gives tools the case's clearances; tools do not import it
+    from caseworker.runtime.clearances import Clearance
 
 log = get_logger(__name__)
 
@@ -28,6 +33,16 @@ class ScreeningInput(BaseModel):
         default_factory=list, description="The case's associated entities as JSON")
 
 
+class HitClearance(BaseModel):
+    """A reviewer's finding, for this case, that the hit is not the listed entity."""
+
+    clearance_id: str
+    cleared_by: str
+    cleared_at: dt.datetime
+    reason: str
+    job_id: str = Field(description="The job whose report it was cleared from")
+
+
 class PartyHit(BaseModel):
     entity_id: str
     source: str
@@ -38,6 +53,8 @@ class PartyHit(BaseModel):
     strength: MatchStrength
     topics: list[str]
     explanation: dict[str, Any]
+    cleared: HitClearance | None = Field(
+        default=None, description="Cleared by a reviewer: shown, but counted in no flag or count")
 
 
 class PartyScreening(BaseModel):
@@ -56,6 +73,7 @@ class ScreeningOutput(ToolOutput):
     any_possible: bool
     hit_count: int
     confirmed_count: int
+    cleared_count: int = Field(default=0, description="Hits a reviewer cleared for this case")
     list_dates: dict[str, str | None]
 
     def evidence(self) -> list[EvidenceDraft]:
@@ -64,7 +82,7 @@ class ScreeningOutput(ToolOutput):
                 source=f"list:{hit.source}#{hit.entity_id}",
                 quote=f"{party.role} '{party.name}' ~ '{hit.matched_name}' "
                       f"(listed as '{hit.caption}'), score {hit.score:.2f}, {hit.strength.value}"
-                      f"{_facts(hit)}",
+                      f"{_facts(hit)}{_cleared(hit)}",
             )
             for party in self.parties for hit in party.hits
         ]
@@ -81,6 +99,25 @@ def _facts(hit: PartyHit) -> str:
     """Return the secondary facts that moved a hit's score, for the evidence quote."""
     reasons = [str(a.get("reason")) for a in hit.explanation.get("adjustments", [])]
     return f" ({'; '.join(reasons)})" if reasons else " (name only)"
+
+
+def _cleared(hit: PartyHit) -> str:
+    """Say, in the evidence quote, that a reviewer cleared the hit: who, when and why."""
+    if hit.cleared is None:
+        return ""
+    c = hit.cleared
+    return (f"; cleared as not this party by {c.cleared_by} on {c.cleared_at:%Y-%m-%d}: "
+            f"{c.reason} (clearance {c.clearance_id}, not counted)")
+
+
+def _clearance(party: str, source: str, entity_id: str,
+               clearances: Sequence[Clearance]) -> HitClearance | None:
+    """Find the active clearance of this party's hit on this listed entity, if any."""
+    for c in clearances:
+        if c.matches(party, source, entity_id):
+            return HitClearance(clearance_id=c.id, cleared_by=c.cleared_by,
+                                cleared_at=c.cleared_at, reason=c.reason, job_id=c.job_id)
+    return None
 
 
 def parties_of(args: ScreeningInput) -> list[tuple[Role, Party]]:
@@ -117,20 +154,27 @@ def parties_of(args: ScreeningInput) -> list[tuple[Role, Party]]:
     return parties
 
 
-def _screen(args: ScreeningInput, topics: set[str]) -> ScreeningOutput:
+def _screen(args: ScreeningInput, topics: set[str],
+            clearances: Sequence[Clearance] = ()) -> ScreeningOutput:
     engine = screener()
     screened: list[PartyScreening] = []
     dates: dict[str, str | None] = {}
     for role, party in parties_of(args):
         result: ScreeningResult = engine.screen(party, topics=topics, limit=5)
         dates.update({s: d.isoformat() if d else None for s, d in result.list_dates.items()})
-        screened.append(PartyScreening(role=role, name=party.name, status=result.status, hits=[
+        party_hits = [
             PartyHit(entity_id=h.entity_id, source=h.source, matched_name=h.matched_name,
                      caption=h.caption, score=round(h.score, 4), status=h.status,
-                     strength=h.strength, topics=h.topics, explanation=h.explanation)
+                     strength=h.strength, topics=h.topics, explanation=h.explanation,
+                     cleared=_clearance(party.name, h.source, h.entity_id, clearances))
             for h in result.hits
-        ]))
-    hits = [h for p in screened for h in p.hits]
+        ]
+        # The best hit not cleared gives the party's status (the engine's, without clearances).
+        status = next((h.status for h in party_hits if h.cleared is None), MatchStatus.clear)
+        screened.append(PartyScreening(role=role, name=party.name, status=status,
+                                       hits=party_hits))
+    every = [h for p in screened for h in p.hits]
+    hits = [h for h in every if h.cleared is None]
     return ScreeningOutput(
         parties=screened,
         any_confirmed=any(h.strength == MatchStrength.confirmed for h in hits),
@@ -140,6 +184,7 @@ def _screen(args: ScreeningInput, topics: set[str]) -> ScreeningOutput:
         any_hit=any(h.status == MatchStatus.hit for h in hits),
         any_possible=any(h.status == MatchStatus.possible for h in hits),
         hit_count=len(hits),
+        cleared_count=len(every) - len(hits),
         list_dates=dates,
     )
 
@@ -159,15 +204,19 @@ def sanctions_screening(args: ScreeningInput, context: ToolContext) -> Screening
     Returns each party's status (hit, possible or clear) with the listed entities it matched,
     their scores, each match's strength (confirmed: the name plus an equal full date of birth
     or identifier; potential: name-level; weak: a possible match) and an explanation, plus the
-    date of every list screened against.
+    date of every list screened against. A hit a reviewer has cleared for this case (not the
+    listed entity) is still listed, with `cleared` saying who, when and why, but is counted in
+    no flag or count except `cleared_count`.
     """
-    return _screen(args, {"sanction"})
+    return _screen(args, {"sanction"}, context.extra.get("clearances", ()))
 
 
 @tool("screening.pep", prepare=_prepare, timeout=60)
 def pep_screening(args: ScreeningInput, context: ToolContext) -> ScreeningOutput:
     """Screen the business's people against politically exposed persons (PEP) data.
 
-    Returns each party's status (hit, possible or clear) with the PEP records it matched.
+    Returns each party's status (hit, possible or clear) with the PEP records it matched. A hit
+    a reviewer has cleared for this case is still listed, with `cleared`, but is counted in no
+    flag or count except `cleared_count`.
     """
-    return _screen(args, {"pep"})
+    return _screen(args, {"pep"}, context.extra.get("clearances", ()))
