@@ -76,6 +76,13 @@ class Settings(BaseSettings):
     stream_retry_ms: int = 3_000
     # Seconds a write to a stream client may block before that client is dropped.
     stream_send_timeout: float = 30.0
+    # The dashboard (/ui): seconds a login session lasts without use (each request renews it),
+    # and whether its cookie is marked Secure (set it behind HTTPS; plain http needs it off).
+    dashboard_session_ttl: int = 8 * 3600
+    dashboard_secure_cookie: bool = False
+    # Login attempts one client address may make per minute (guessing keys is slowed, not
+    # made impossible: they carry 192 random bits).
+    dashboard_login_limit: int = 20
     # Webhooks out: private, loopback and link-local targets are refused unless allowed; the
     # retry schedule (Standard Webhooks': 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h,
     # 24 h) and the failing time after which an endpoint is disabled are multiplied by

@@ -48,13 +48,15 @@ class Server:
     log: Path
 
 
-def start_server(redis_url: str, log: Path, *, workers: int = 2, **env: str) -> Server:
+def start_server(redis_url: str, log: Path, *, workers: int = 2,
+                 agents: list[Path] | None = None, **env: str) -> Server:
+    """Start `caseworker serve` (the test agents unless `agents` given) and wait until ready."""
     port = free_port()
     environment = {**os.environ, "REDIS_URL": redis_url, "CASEWORKER_STREAM_KEEPALIVE": "1",
                    "CASEWORKER_API_RATE_LIMIT": "100000", **env}
-    agents = [arg for a in SERVED for arg in ("--agent", str(AGENTS / a))]
+    served = agents or [AGENTS / a for a in SERVED]
     command = [sys.executable, "-m", "caseworker", "serve", "--port", str(port),
-               "--workers", str(workers), *agents]
+               "--workers", str(workers), *(arg for a in served for arg in ("--agent", str(a)))]
     with log.open("wb") as handle:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=handle,
                                    stderr=subprocess.STDOUT)

@@ -50,9 +50,14 @@ class CheckView:
 
 def render_html(report: dict[str, Any]) -> str:
     """Render a report (from `build_report`) as one HTML5 document: inline CSS, no scripts."""
+    return _env.get_template(TEMPLATE).render(report=report, checks=check_views(report),
+                                              cost=format_cost)
+
+
+def check_views(report: dict[str, Any]) -> list[CheckView]:
+    """Each check of a report with its cited evidence and scratchpad steps, for a template."""
     labels = {evidence_id: label for label, evidence_id in report["evidence_index"].items()}
-    checks = [_check_view(entry, labels) for entry in report["checks"]]
-    return _env.get_template(TEMPLATE).render(report=report, checks=checks, cost=format_cost)
+    return [_check_view(entry, labels) for entry in report["checks"]]
 
 
 def _check_view(entry: dict[str, Any], labels: dict[str, str]) -> CheckView:

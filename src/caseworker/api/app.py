@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 import caseworker
 from caseworker.api import (
     batches,
+    clearances,
     health,
     jobs,
     problems,
@@ -30,6 +31,7 @@ from caseworker.integrations import slack
 from caseworker.integrations.triggers import load_triggers
 from caseworker.runtime.connection import connect
 from caseworker.settings import Settings, get_settings
+from caseworker.web import app as dashboard
 
 DESCRIPTION = """Submit onboarding cases, follow their checks live, fetch decisions and reports.
 
@@ -92,8 +94,9 @@ def create_app(redis_url: str, *, settings: Settings | None = None,
     app.add_middleware(BodyLimit, json_limit=settings.max_request_bytes,
                        upload_limit=settings.max_upload_bytes)
     problems.install(app)
-    for module in (health, jobs, stream, batches, reports, reviews, webhooks, triggers,
-                   slack_routes):
+    dashboard.install(app)
+    for module in (health, jobs, stream, batches, reports, reviews, clearances, webhooks,
+                   triggers, slack_routes):
         app.include_router(module.router)
     app.include_router(jobs.agents_router)
     return app

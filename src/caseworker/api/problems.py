@@ -54,7 +54,7 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-async def _caseworker_error(request: Request, exc: Exception) -> JSONResponse:
+async def caseworker_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CaseworkerError)
     errors = [FieldError(field=p.check_id or p.file or "", message=p.message)
               for p in exc.problems]
@@ -88,7 +88,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     """Answer every error of `app` as application/problem+json."""
-    app.add_exception_handler(CaseworkerError, _caseworker_error)
+    app.add_exception_handler(CaseworkerError, caseworker_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -119,6 +119,13 @@ def record_review(
                     at=dt.datetime.now(dt.UTC))
     conn.rpush(keys.reviews(job.id), review.model_dump_json())
     after = summary(conn, job)
+    # Lists (the dashboard's "needs my review") read the state from the job, not every review.
+    conn.hset(keys.job(job.id), mapping={
+        "review_state": after.state.value,
+        "reviewers": json.dumps(sorted({r.reviewer for r in after.reviews})),
+        "approvers": json.dumps(sorted({r.reviewer for r in after.reviews
+                                        if r.decision == ReviewDecision.approve})),
+    })
     outbox.publish(conn, "review.decided", job.id, {
         **review.model_dump(mode="json"), "state": after.state.value,
         "final": after.state.final})

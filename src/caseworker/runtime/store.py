@@ -57,6 +57,7 @@ class JobStore:
             "tenant": tenant,
             "agent": definition.spec.name,
             "case_id": case.id,
+            "subject": case.subject.legal_name,  # for lists that show who a case is about
             "status": JobStatus.queued.value,
             "created_at": created.isoformat(),
             "metadata": json.dumps(metadata or {}),

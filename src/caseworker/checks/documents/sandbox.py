@@ -8,6 +8,7 @@ parent kills it when the time limit passes and turns a crash into a `DocumentInv
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import os
@@ -78,10 +79,12 @@ def looks_secret(variable: str) -> bool:
 
 
 def encode_request(
-    data: bytes, name: str, limits: IntakeLimits, ocr: bool, task: str = "read"
+    data: bytes, name: str, limits: IntakeLimits, ocr: bool, *, task: str = "read",
+    page: int = 1,
 ) -> bytes:
     """Encode the child's stdin: a JSON header line, then the file's bytes."""
-    header = json.dumps({"name": name, "limits": asdict(limits), "ocr": ocr, "task": task})
+    header = json.dumps({"name": name, "limits": asdict(limits), "ocr": ocr, "task": task,
+                         "page": page})
     return header.encode() + b"\n" + data
 
 
@@ -105,8 +108,15 @@ def inspect_in_child(data: bytes, *, name: str, limits: IntakeLimits) -> Inspect
     """Inspect `data` for tampering signals in a child process, bounded like reading."""
     from caseworker.checks.documents.inspect import Inspection
 
-    reply = run_child(encode_request(data, name, limits, False, "inspect"), name, limits)
+    reply = run_child(encode_request(data, name, limits, False, task="inspect"), name, limits)
     return Inspection.model_validate(reply["inspection"])
+
+
+def preview_in_child(data: bytes, *, name: str, page: int, limits: IntakeLimits) -> bytes:
+    """Render one page of `data` as PNG bytes in a child process, bounded like reading."""
+    reply = run_child(encode_request(data, name, limits, False, task="preview",
+                                     page=page), name, limits)
+    return base64.b64decode(reply["png"])
 
 
 def run_child(request: bytes, name: str, limits: IntakeLimits) -> dict[str, Any]:
@@ -197,18 +207,25 @@ def limit_resources(limits: IntakeLimits) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, resource.RLIM_INFINITY))
 
 
-def read_request(stdin: BinaryIO) -> tuple[str, IntakeLimits, bool, str]:
-    """Read a request's header: the file's name, the limits, whether to OCR, and the task."""
+def read_request(stdin: BinaryIO) -> tuple[str, IntakeLimits, bool, str, int]:
+    """Read a request's header: the file's name, the limits, whether to OCR, the task, a page."""
     header = json.loads(stdin.readline())
     task = str(header.get("task", "read"))
-    return header["name"], IntakeLimits(**header["limits"]), bool(header["ocr"]), task
+    return (header["name"], IntakeLimits(**header["limits"]), bool(header["ocr"]), task,
+            int(header.get("page", 1)))
 
 
 def answer(
-    data: bytes, name: str, limits: IntakeLimits, ocr: bool, task: str = "read"
+    data: bytes, name: str, limits: IntakeLimits, ocr: bool, *, task: str = "read",
+    page: int = 1,
 ) -> dict[str, Any]:
     """Do one task on one file and build the reply, or the error the parent should raise."""
     try:
+        if task == "preview":
+            from caseworker.checks.documents.preview import render_preview_inprocess
+
+            png = render_preview_inprocess(data, name=name, page=page, limits=limits)
+            return {"png": base64.b64encode(png).decode()}
         if task == "inspect":
             from caseworker.checks.documents.inspect import inspect_document
 
@@ -242,9 +259,9 @@ def main() -> None:
     """Child entry point: read one request from stdin, write one JSON reply to stdout."""
     reply_fd = os.dup(1)
     os.dup2(2, 1)  # whatever a library prints goes to stderr, not into the reply
-    name, limits, ocr, task = read_request(sys.stdin.buffer)
+    name, limits, ocr, task, page = read_request(sys.stdin.buffer)
     limit_resources(limits)
-    reply = answer(sys.stdin.buffer.read(), name, limits, ocr, task)
+    reply = answer(sys.stdin.buffer.read(), name, limits, ocr, task=task, page=page)
     with os.fdopen(reply_fd, "wb") as out:
         out.write(json.dumps(reply).encode())
 

@@ -1,0 +1,1 @@
+"""The case dashboard: server-rendered pages for analysts and reviewers, served by the API."""

@@ -1,0 +1,229 @@
+"""The dashboard in a real headless Chromium: live checks, the report, four eyes, documents."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from urllib.parse import urlsplit
+
+import httpx2
+from playwright.sync_api import Browser, Page, expect
+
+from tests.web.conftest import (
+    Team,
+    Watched,
+    example_case,
+    log_in,
+    open_page,
+    screenshot,
+    small_case,
+)
+
+LIVE_CHECKS = ["intake", "registry", "people", "decide"]
+# Records every state a check's node shows, as htmx swaps it in, for the test to read back.
+WATCH_NODES = """() => {
+  window.seen = {};
+  const note = (el) => {
+    if (el.dataset && el.dataset.state) {
+      const id = el.id.replace('check-', '');
+      (window.seen[id] = window.seen[id] || []).push(el.dataset.state);
+    }
+  };
+  document.querySelectorAll('.node').forEach(note);
+  new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach(note)))
+    .observe(document.getElementById('live'), {childList: true, subtree: true});
+}"""
+
+
+def wait_complete(team: Team, job_id: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    with team.api() as client:
+        while time.monotonic() < deadline:
+            if client.get(f"/v1/jobs/{job_id}").json()["status"] == "complete":
+                return
+            time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not complete in {timeout}s")
+
+
+def only_this_host(watched: Watched, team: Team) -> None:
+    """No request left for another host, and nothing failed in the page's console."""
+    assert watched.hosts() == {urlsplit(team.base_url).netloc}, watched.hosts()
+    assert watched.problems == []
+
+
+def decide(page: Page, decision: str, reason: str) -> None:
+    page.get_by_label(decision, exact=True).check()
+    page.get_by_label("Reason (kept in the audit trail)").fill(reason)
+    page.get_by_role("button", name="Record decision").click()
+
+
+def test_checks_turn_complete_live_and_one_reviewer_approves(browser: Browser,
+                                                              team: Team) -> None:
+    context, watched = open_page(browser, team.base_url)
+    page = watched.page
+    log_in(watched, team.tokens["alice"])
+    job_id = team.submit(small_case(f"live-{uuid.uuid4().hex[:6]}"))
+
+    page.goto(f"/ui/jobs/{job_id}")
+    page.evaluate(WATCH_NODES)
+    assert page.locator("#check-decide").get_attribute("data-state") not in ("pass", "fail")
+    screenshot(page, "live-job")  # mid-run, for the docs
+    for check in LIVE_CHECKS:
+        expect(page.locator(f"#check-{check}")).to_have_attribute("data-state", "pass",
+                                                                  timeout=30_000)
+    report_link = page.get_by_role("link", name="Open the report")
+    expect(report_link).to_be_visible()
+    seen = page.evaluate("window.seen")  # still there: the page was never reloaded
+    assert "running" in seen["decide"] and seen["decide"][-1] == "pass", seen
+    assert seen["decide"].index("running") < seen["decide"].index("pass")
+    assert page.locator(".progress").count() == 0  # the header became the finished job's
+
+    report_link.click()
+    expect(page.get_by_test_id("review-state")).to_have_text("awaiting review")
+    expect(page.locator(".four-eyes")).to_have_count(0)  # approve needs one reviewer here
+    decide(page, "Approve", "All four checks passed; nothing to add.")
+    expect(page.get_by_test_id("review-state")).to_have_text("approved")
+    expect(page.locator(".reviews")).to_contain_text("approve by alice")
+    expect(page.locator(".review-form")).to_have_count(0)
+    only_this_host(watched, team)
+    context.close()
+
+
+def test_a_rejected_case_needs_a_second_reviewer(browser: Browser, team: Team) -> None:
+    job_id = team.submit(example_case("be-minerals-sanctioned-director"), agent="kyb-standard")
+    wait_complete(team, job_id)
+
+    context, watched = open_page(browser, team.base_url)
+    page = watched.page
+    log_in(watched, team.tokens["alice"])
+    page.goto(f"/ui/jobs/{job_id}/report")
+    expect(page.locator(".decision")).to_contain_text("REJECT")
+    expect(page.locator(".four-eyes")).to_contain_text("two different reviewers")
+    decide(page, "Approve", "Director is a namesake: passport seen, different person.")
+    expect(page.get_by_test_id("review-state")).to_have_text("awaiting second approval")
+    expect(page.locator(".four-eyes")).to_contain_text("A second reviewer must approve")
+    decide(page, "Approve", "Approving again myself.")
+    expect(page.get_by_role("alert")).to_contain_text("four eyes need a second, different")
+    expect(page.get_by_test_id("review-state")).to_have_text("awaiting second approval")
+    only_this_host(watched, team)
+    context.close()
+
+    context, watched = open_page(browser, team.base_url)
+    page = watched.page
+    log_in(watched, team.tokens["bob"])
+    page.goto(f"/ui/jobs/{job_id}/report")
+    decide(page, "Approve", "Agree with alice: documents match, not the listed person.")
+    expect(page.get_by_test_id("review-state")).to_have_text("approved")
+    page.get_by_text("Every record").click()
+    expect(page.locator("table.audit")).to_contain_text("review.decision")
+    expect(page.get_by_test_id("audit-status")).to_contain_text("Chain verified")
+    only_this_host(watched, team)
+    context.close()
+
+
+def test_a_document_field_is_highlighted_on_its_page(browser: Browser, team: Team) -> None:
+    job_id = team.submit(example_case("uk-saas-clean"), agent="kyb-standard")
+    wait_complete(team, job_id)
+    context, watched = open_page(browser, team.base_url)
+    page = watched.page
+    log_in(watched, team.tokens["viewer"])
+    page.goto(f"/ui/jobs/{job_id}/report")
+    page.get_by_role("link", name="registered name").click()
+    box = page.locator("#doc0-registered_name")
+    expect(box).to_have_css("stroke", "rgb(194, 65, 12)")  # the :target style
+    preview = page.get_by_role("img", name="lumen-ledger-certificate.pdf, page 1")
+    expect(preview).to_be_visible()
+    assert preview.evaluate("img => img.naturalWidth") > 500
+    # The box lies where the name is on the page: inside the image, not a zero-size rect.
+    image, rect = preview.bounding_box(), box.bounding_box()
+    assert image and rect and rect["width"] > 20 and rect["height"] > 3
+    assert image["x"] <= rect["x"] and rect["x"] + rect["width"] <= image["x"] + image["width"]
+    assert page.get_by_role("button", name="Record decision").count() == 0  # read-only key
+    page.locator("#documents").scroll_into_view_if_needed()
+    screenshot(page, "report-document")
+    only_this_host(watched, team)
+    context.close()
+
+
+def test_a_cleared_hit_is_remembered_for_the_case_and_revocable(browser: Browser,
+                                                                team: Team) -> None:
+    case = {
+        "id": f"khan-{uuid.uuid4().hex[:6]}",
+        "subject": {"legal_name": "Thameside Software Limited", "jurisdiction": "GB",
+                    "registration_number": "09876543", "industry": "software",
+                    "addresses": [{"line1": "10 Wharf Road", "city": "London",
+                                   "country": "GB"}]},
+        "associated_individuals": [
+            {"full_name": "Mohammed Khan", "date_of_birth": "1980-07-19",
+             "nationalities": ["GB"], "roles": ["director"], "country_of_residence": "GB"}],
+    }
+    first = team.submit(case, agent="kyb-standard")
+    wait_complete(team, first)
+    context, watched = open_page(browser, team.base_url)
+    page = watched.page
+    log_in(watched, team.tokens["alice"])
+    page.goto(f"/ui/jobs/{first}/report")
+    hit = page.locator("article.hit").filter(has_text="KHAN, Haji Mohammad")
+    expect(hit.locator(".badge").first).to_have_text("weak")  # name-level, conflicting facts
+    expect(hit).to_contain_text("1980-07-19")  # the case's side, beside the listing's
+    hit.get_by_label("Reason to clear this hit").fill("Born 19 Jul 1980 in Leeds; the listed "
+                                                       "man is Afghan, born 1980.")
+    hit.get_by_role("button", name="Clear as false positive").click()
+    expect(page.get_by_role("status").first).to_contain_text("cleared for Mohammed Khan")
+    expect(page.locator("#clearances")).to_contain_text("active")
+
+    second = team.submit(case, agent="kyb-standard")
+    wait_complete(team, second)
+    page.goto(f"/ui/jobs/{second}/report")
+    again = page.locator("article.hit").filter(has_text="KHAN, Haji Mohammad")
+    expect(again.locator(".badge.cleared")).to_be_visible()
+    expect(again).to_contain_text("Cleared by alice")
+    with httpx2.Client(base_url=team.base_url, timeout=30,
+                       headers={"Authorization": f"Bearer {team.tokens['intake']}"}) as api:
+        checks = api.get(f"/v1/jobs/{second}?include=checks").json()["checks"]
+    screening = next(c for c in checks if c["check_id"] == "sanctions_screening")
+    assert screening["result"]["status"] == "pass"
+
+    row = page.locator("#clearances tr").filter(has_text="Mohammed Khan")
+    row.get_by_label("Reason to revoke").fill("Cleared on the wrong evidence.")
+    row.get_by_role("button", name="Revoke").click()
+    expect(page.locator("#clearances")).to_contain_text("revoked by alice")
+    only_this_host(watched, team)
+    context.close()
+
+
+def test_case_list_filters_search_and_needs_my_review(browser: Browser, team: Team) -> None:
+    tag = uuid.uuid4().hex[:6]
+    ids = [team.submit(small_case(f"list-{tag}-{n}", name))
+           for n, name in enumerate(["Acme Widgets Ltd", "Borealis Freight GmbH",
+                                     "Acme flagged Ltd"])]
+    for job_id in ids:
+        wait_complete(team, job_id)
+    context, watched = open_page(browser, team.base_url)
+    page = watched.page
+    log_in(watched, team.tokens["alice"])
+    rows = page.locator("table.cases tbody tr")
+    expect(rows).to_have_count(3)
+    expect(page.locator(".counts")).to_contain_text("3 complete")
+    page.evaluate("window.stayed = true")
+    page.get_by_label("Search").fill("borealis")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Borealis Freight GmbH")
+    assert "q=borealis" in page.url and page.evaluate("window.stayed")  # htmx, no reload
+    page.get_by_label("Search").fill("")
+    page.get_by_label("Recommendation").select_option("reject")  # the flagged one failed
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Acme flagged Ltd")
+    page.get_by_label("Recommendation").select_option("")
+    page.get_by_label("Needs my review", exact=True).check()
+    expect(rows).to_have_count(1)  # the approved ones need nobody
+    page.get_by_label("Needs my review", exact=True).uncheck()
+    page.get_by_role("link", name="Business").click()
+    expect(rows.first).to_contain_text("Borealis")  # descending by name
+    screenshot(page, "case-list")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    exported = download.value.path().read_text()
+    assert exported.count("\n") == 4 and "Borealis Freight GmbH" in exported
+    only_this_host(watched, team)
+    context.close()
