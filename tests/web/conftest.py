@@ -16,7 +16,14 @@ from urllib.parse import urlsplit
 import httpx2
 import pytest
 import redis
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 
 from caseworker.api.credentials import ApiKeyStore, Role
 from caseworker.runtime.connection import connect
@@ -39,7 +46,8 @@ def web_server(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     running = start_server(with_db(redis_url, WEB_DB),
                            tmp_path_factory.mktemp("web") / "serve.log",
                            agents=[AGENTS / "dashboard", ROOT / "agents" / "kyb"],
-                           CASEWORKER_DASHBOARD_LOGIN_LIMIT=str(LOGIN_LIMIT))
+                           CASEWORKER_DASHBOARD_LOGIN_LIMIT=str(LOGIN_LIMIT),
+                           CASEWORKER_STREAM_RETRY_MS="300")
     yield running
     stop_server(running)
 
@@ -153,9 +161,12 @@ def log_in(watched: Watched, token: str) -> None:
     page.wait_for_url("**/ui/cases**")
 
 
-def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
-    """Save a screenshot for the docs when asked to (CASEWORKER_SCREENSHOTS=docs/images)."""
+def screenshot(what: Page | Locator, name: str) -> None:
+    """Save a screenshot (of a page or one element) for the docs when asked to.
+
+    `CASEWORKER_SCREENSHOTS=docs/images pytest tests/web/test_browser.py` remakes README's.
+    """
     folder = os.environ.get(SCREENSHOTS_ENV)
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
+        what.screenshot(path=str(Path(folder) / f"{name}.png"))

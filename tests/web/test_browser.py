@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import httpx2
 from playwright.sync_api import Browser, Page, expect
 
+from tests.fixtures.tcp_proxy import CuttableProxy
 from tests.web.conftest import (
     Team,
     Watched,
@@ -51,6 +52,12 @@ def only_this_host(watched: Watched, team: Team) -> None:
     assert watched.problems == []
 
 
+def without_drop_reports(problems: list[str]) -> list[str]:
+    """The console's errors but those a dropped stream causes (the browser's and htmx's)."""
+    dropped = ("ERR_INCOMPLETE_CHUNKED_ENCODING", "502 (Bad Gateway)", "[object Event]")
+    return [p for p in problems if not any(d in p for d in dropped)]
+
+
 def decide(page: Page, decision: str, reason: str) -> None:
     page.get_by_label(decision, exact=True).check()
     page.get_by_label("Reason (kept in the audit trail)").fill(reason)
@@ -67,6 +74,7 @@ def test_checks_turn_complete_live_and_one_reviewer_approves(browser: Browser,
     page.goto(f"/ui/jobs/{job_id}")
     page.evaluate(WATCH_NODES)
     assert page.locator("#check-decide").get_attribute("data-state") not in ("pass", "fail")
+    expect(page.locator("#check-intake")).to_have_attribute("data-state", "pass", timeout=30_000)
     screenshot(page, "live-job")  # mid-run, for the docs
     for check in LIVE_CHECKS:
         expect(page.locator(f"#check-{check}")).to_have_attribute("data-state", "pass",
@@ -139,8 +147,7 @@ def test_a_document_field_is_highlighted_on_its_page(browser: Browser, team: Tea
     assert image and rect and rect["width"] > 20 and rect["height"] > 3
     assert image["x"] <= rect["x"] and rect["x"] + rect["width"] <= image["x"] + image["width"]
     assert page.get_by_role("button", name="Record decision").count() == 0  # read-only key
-    page.locator("#documents").scroll_into_view_if_needed()
-    screenshot(page, "report-document")
+    screenshot(page.locator("#documents article").first, "report-document")
     only_this_host(watched, team)
     context.close()
 
@@ -227,3 +234,66 @@ def test_case_list_filters_search_and_needs_my_review(browser: Browser, team: Te
     assert exported.count("\n") == 4 and "Borealis Freight GmbH" in exported
     only_this_host(watched, team)
     context.close()
+
+
+def test_the_live_view_reconnects_after_the_connection_drops(browser: Browser,
+                                                             team: Team) -> None:
+    """Cut the browser's connections mid-job: the stream resumes from its last event."""
+    address = urlsplit(team.base_url)
+    proxy = CuttableProxy(address.hostname or "127.0.0.1", address.port or 80)
+    context, watched = open_page(browser, proxy.url)
+    page = watched.page
+    streams: list[str] = []
+    page.on("request", lambda r: streams.append(r.url) if "/events" in r.url else None)
+    log_in(watched, team.tokens["alice"])
+    job_id = team.submit(small_case(f"drop-{uuid.uuid4().hex[:6]}"))
+    page.goto(f"/ui/jobs/{job_id}")
+    page.evaluate(WATCH_NODES)
+    assert page.locator("#check-intake").get_attribute("data-state") != "pass"
+    expect(page.locator("#check-intake")).to_have_attribute("data-state", "pass",
+                                                            timeout=30_000)  # streamed
+    proxy.cut()  # the stream, mid-job
+    for check in LIVE_CHECKS:
+        expect(page.locator(f"#check-{check}")).to_have_attribute("data-state", "pass",
+                                                                  timeout=30_000)
+    expect(page.get_by_role("link", name="Open the report")).to_be_visible()
+    assert len(streams) >= 2, streams  # it did reconnect
+    # ...from the last event it had: nothing it had already shown came again.
+    intake = page.evaluate("window.seen")["intake"]
+    assert intake[intake.index("pass"):] == ["pass"], intake
+    assert without_drop_reports(watched.problems) == []
+    assert without_drop_reports(watched.problems) == []
+    context.close()
+    proxy.close()
+
+
+def test_the_live_view_resumes_after_a_gateway_error(browser: Browser,
+                                                                 team: Team) -> None:
+    """A gateway answers 502 meanwhile: the browser gives up its own reconnecting, and htmx
+    opens a new stream from the last event the page received (dashboard.js)."""
+    address = urlsplit(team.base_url)
+    proxy = CuttableProxy(address.hostname or "127.0.0.1", address.port or 80)
+    context, watched = open_page(browser, proxy.url)
+    page = watched.page
+    streams: list[str] = []
+    page.on("request", lambda r: streams.append(r.url) if "/events" in r.url else None)
+    log_in(watched, team.tokens["alice"])
+    job_id = team.submit(small_case(f"down-{uuid.uuid4().hex[:6]}"))
+    page.goto(f"/ui/jobs/{job_id}")
+    page.evaluate(WATCH_NODES)
+    expect(page.locator("#check-intake")).to_have_attribute("data-state", "pass",
+                                                            timeout=30_000)
+    proxy.refusing = True
+    proxy.cut()
+    time.sleep(1.5)  # the browser's own retry (300 ms) gets the 502: its EventSource closes
+    proxy.refusing = False
+    for check in LIVE_CHECKS:
+        expect(page.locator(f"#check-{check}")).to_have_attribute("data-state", "pass",
+                                                                  timeout=30_000)
+    queries = [urlsplit(url).query for url in streams]
+    assert len(set(queries)) >= 2, queries  # a new stream, asked from a later event
+    intake = page.evaluate("window.seen")["intake"]
+    assert intake[intake.index("pass"):] == ["pass"], intake
+    assert without_drop_reports(watched.problems) == []
+    context.close()
+    proxy.close()

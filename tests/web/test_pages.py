@@ -79,7 +79,7 @@ def test_security_headers_and_scripts_from_the_package_only(team: Team) -> None:
         assert "script-src 'self'" in policy and "unsafe-inline" not in policy
         assert page.headers["x-frame-options"] == "DENY"
         scripts = re.findall(r"<script[^>]*>", page.text)
-        assert scripts and all(re.search(r'src="/ui/static/vendor/[^"]+"', s) for s in scripts)
+        assert scripts and all(re.search(r'src="/ui/static/[^"]+"', s) for s in scripts)
         assert "<script>" not in page.text
         for src in re.findall(r'src="(/ui/static/[^"]+)"', page.text):
             assert client.get(src).status_code == 200

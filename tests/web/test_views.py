@@ -14,8 +14,16 @@ from caseworker.runtime import keys
 from caseworker.sop.agent import load_agent
 from caseworker.tools.registry import default_registry
 from caseworker.web.cases import CaseQuery, export_rows, query_cases
-from caseworker.web.graph import ROWS_PER_COLUMN, layout
-from caseworker.web.live import NodeState, advance
+from caseworker.web.graph import (
+    GAP_X,
+    GAP_Y,
+    MAX_COLUMNS,
+    NODE_HEIGHT,
+    NODE_WIDTH,
+    ROWS_PER_COLUMN,
+    layout,
+)
+from caseworker.web.live import NodeState, advance, nodes_at
 
 ROOT = Path(__file__).resolve().parents[2]
 CSS = ROOT / "src" / "caseworker" / "web" / "static" / "dashboard.css"
@@ -121,3 +129,21 @@ def test_every_state_colour_meets_wcag_aa_on_its_background() -> None:
     for text, background in pairs:
         ratio = _contrast(palette[text], palette[background])
         assert ratio >= 4.5, f"{text} on {background}: {ratio:.2f}"
+
+
+def test_the_stylesheet_places_nodes_where_the_edges_are_drawn() -> None:
+    """The graph's edges come from graph.py's sizes; dashboard.css must place nodes the same."""
+    css = CSS.read_text()
+    lefts = {int(n): int(px) for n, px in re.findall(r"\.col-(\d+) \{ left: (\d+)(?:px)?; \}", css)}
+    tops = {int(n): int(px) for n, px in re.findall(r"\.row-(\d+) \{ top: (\d+)(?:px)?; \}", css)}
+    assert sorted(lefts) == list(range(MAX_COLUMNS))
+    assert sorted(tops) == list(range(ROWS_PER_COLUMN))
+    assert all(left == n * (NODE_WIDTH + GAP_X) for n, left in lefts.items())
+    assert all(top == n * (NODE_HEIGHT + GAP_Y) for n, top in tops.items())
+    assert f".slot {{ position: absolute; width: {NODE_WIDTH}px; height: {NODE_HEIGHT}px; }}" in css
+
+
+def test_a_resumed_stream_starts_from_what_the_page_had() -> None:
+    history = [_event(EventType.check_queued, attempt=1), _event(EventType.check_started)]
+    nodes = nodes_at({"c": "A check", "d": "Another"}, history)
+    assert nodes["c"].state == "running" and nodes["d"].state == "pending"

@@ -32,7 +32,7 @@ LastEventQuery = Annotated[
 ]
 
 
-def _cursor(header: str | None, query: str | None) -> str:
+def resume_cursor(header: str | None, query: str | None) -> str:
     value = (header or query or "").strip()
     if not value:
         return events.START
@@ -89,7 +89,7 @@ async def stream_events(
 ) -> EventSourceResponse:
     """Follow a job live. A finished job replays and ends with its terminal event."""
     await asyncio.to_thread(tenant_job, svc, key, job_id)
-    cursor = _cursor(last_event_id, after)
+    cursor = resume_cursor(last_event_id, after)
 
     async def sse() -> AsyncIterator[ServerSentEvent]:
         yield ServerSentEvent(retry=svc.settings.stream_retry_ms, comment="caseworker")
@@ -117,7 +117,7 @@ async def stream_ndjson(
 ) -> StreamingResponse:
     """Follow a job as newline-delimited JSON, for clients without SSE."""
     await asyncio.to_thread(tenant_job, svc, key, job_id)
-    cursor = _cursor(last_event_id, after)
+    cursor = resume_cursor(last_event_id, after)
 
     async def lines() -> AsyncIterator[str]:
         async for event in job_events(svc, job_id, cursor):

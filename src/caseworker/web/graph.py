@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from caseworker.domain.plan import Plan
 
 NODE_WIDTH = 200  # px; dashboard.css places .col-N / .row-N on the same grid
-NODE_HEIGHT = 64
+NODE_HEIGHT = 84
 GAP_X = 56
 GAP_Y = 16
 MAX_COLUMNS = 12  # columns dashboard.css has classes for (rows: ROWS_PER_COLUMN)

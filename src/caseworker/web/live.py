@@ -9,7 +9,7 @@ from caseworker.domain.job import CheckState, Job
 
 # What a node says it is doing, and the words a screen reader hears for it.
 LABELS = {
-    "pending": "waiting for its dependencies", "queued": "queued",
+    "pending": "waiting", "queued": "queued",
     "running": "running", "retrying": "retrying", "pass": "passed",
     "review": "needs review", "fail": "failed", "error": "error", "cancelled": "cancelled",
 }
@@ -48,6 +48,19 @@ def current_nodes(
         else:
             nodes[check_id] = NodeState(check_id, title, state.value if state != CheckState.done
                                         else "pass", worker=running.get(check_id))
+    return nodes
+
+
+def nodes_at(titles: dict[str, str], history: list[JobEvent]) -> dict[str, NodeState]:
+    """Return each check's node as a page that received `history` (every event so far) shows it.
+
+    A stream that resumes compares what comes next with this, not with the store's present,
+    which may already be ahead of the page.
+    """
+    nodes = {check_id: NodeState(check_id, title, "pending") for check_id, title in titles.items()}
+    for event in history:
+        if event.check_id in nodes:
+            nodes[event.check_id] = advance(nodes[event.check_id], event)
     return nodes
 
 

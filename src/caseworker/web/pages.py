@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sse_starlette import EventSourceResponse, ServerSentEvent
@@ -19,9 +19,10 @@ from caseworker.agents.report_html import check_views
 from caseworker.agents.report_pdf import render_pdf
 from caseworker.api.credentials import ApiKeyStore, Role
 from caseworker.api.deps import ServiceDep, tenant_job
+from caseworker.api.hub import stream_id
 from caseworker.api.ratelimit import check_rate
 from caseworker.api.reports import MEDIA
-from caseworker.api.stream import job_events
+from caseworker.api.stream import LastEventHeader, LastEventQuery, job_events, resume_cursor
 from caseworker.checks.documents.errors import DocumentInvalid
 from caseworker.checks.documents.reader import DEFAULT_LIMITS
 from caseworker.checks.documents.sandbox import preview_in_child
@@ -37,7 +38,7 @@ from caseworker.web import report_view
 from caseworker.web.auth import FormViewer, ReviewerSession, Viewer
 from caseworker.web.cases import CaseQuery, export_rows, query_cases
 from caseworker.web.graph import layout
-from caseworker.web.live import NodeState, advance, current_nodes
+from caseworker.web.live import NodeState, advance, current_nodes, nodes_at
 from caseworker.web.render import render, render_fragment
 from caseworker.web.sessions import COOKIE, Session, close_session, open_session
 
@@ -152,6 +153,14 @@ def _nodes(svc: Any, job: Job) -> dict[str, NodeState]:
     return current_nodes(job, titles, store.running(job.id))
 
 
+def _nodes_at(svc: Any, job_id: str, cursor: str) -> dict[str, NodeState]:
+    """Each node as the page shows it once it has every event up to `cursor`."""
+    titles = {c.id: c.title for c in JobStore(svc.conn).definition(job_id).plan.checks}
+    last = stream_id(cursor)
+    history = [e for e in events.replay(svc.conn, job_id) if stream_id(e.id) <= last]
+    return nodes_at(titles, history)
+
+
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(request: Request, job_id: str, svc: ServiceDep, session: Viewer) -> Response:
     """Show the plan as a graph whose checks light up as the job's events arrive."""
@@ -167,15 +176,20 @@ def job_page(request: Request, job_id: str, svc: ServiceDep, session: Viewer) ->
 
 @router.get("/jobs/{job_id}/events")
 async def job_stream(job_id: str, svc: ServiceDep, session: Viewer,
-                     after: Annotated[str, Query(pattern=r"^\d{1,20}-\d{1,20}$")] = "0-0",
+                     after: LastEventQuery = None, last_event_id: LastEventHeader = None,
                      ) -> EventSourceResponse:
-    """Stream the job's events as HTML: `check-<id>` swaps a node, `job` the header."""
-    job = await asyncio.to_thread(_job, svc, session, job_id)
-    nodes = await asyncio.to_thread(_nodes, svc, job)
+    """Stream the job's events as HTML: `check-<id>` swaps a node, `job` the header.
+
+    The page asks from the last event it rendered (`after`); a browser reconnecting on its
+    own resumes from the last event it received (`Last-Event-ID`).
+    """
+    await asyncio.to_thread(_job, svc, session, job_id)
+    cursor = resume_cursor(last_event_id, after)
+    nodes = await asyncio.to_thread(_nodes_at, svc, job_id, cursor)
 
     async def fragments() -> AsyncIterator[ServerSentEvent]:
         yield ServerSentEvent(retry=svc.settings.stream_retry_ms, comment="caseworker")
-        async for delivered in job_events(svc, job_id, after):
+        async for delivered in job_events(svc, job_id, cursor):
             if delivered is None:
                 continue
             event = delivered.event
