@@ -13,24 +13,14 @@ from caseworker.sop.agent import load_agent
 from caseworker.tools.registry import default_registry
 from tests.api.conftest import Tenant
 from tests.api.helpers import wait_job
+from tests.fixtures.cases import KHAN, common_name_director
 
 ROOT = Path(__file__).resolve().parents[2]
-KHAN = "ofac_sdn:12588"  # SDN "KHAN, Haji Mohammad"
 
 
 def _kyb_job(conn: redis.Redis, tenant: Tenant, case_id: str) -> str:
     """Run the KYB agent (not one the service lists) for the tenant on a common-name director."""
-    case = parse_case({
-        "id": case_id,
-        "subject": {"legal_name": "Thameside Software Limited", "jurisdiction": "GB",
-                    "registration_number": "09876543", "industry": "software",
-                    "addresses": [{"line1": "10 Wharf Road", "city": "London",
-                                   "country": "GB"}]},
-        "associated_individuals": [
-            {"full_name": "Mohammed Khan", "date_of_birth": "1980-07-19",
-             "nationalities": ["GB"], "roles": ["director"], "country_of_residence": "GB"},
-        ],
-    })
+    case = parse_case(common_name_director(case_id))
     definition = load_agent(ROOT / "agents" / "kyb", default_registry()).definition
     job_id = submit(conn, definition, case, tenant=tenant.name)
     with tenant.client("reader") as client:

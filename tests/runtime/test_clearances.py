@@ -20,32 +20,14 @@ from caseworker.runtime.store import JobStore
 from caseworker.sop.agent import load_agent
 from caseworker.tools.registry import default_registry
 from tests.fixtures import jobs
+from tests.fixtures.cases import KHAN, common_name_director
 
 ROOT = Path(__file__).resolve().parents[2]
 KYB = ROOT / "agents" / "kyb"
-KHAN = "ofac_sdn:12588"  # SDN "KHAN, Haji Mohammad": not the British Mohammed Khan below
 
 
 def _case(case_id: str) -> Case:
-    """A British software company whose only director is a common-name near-match of an SDN."""
-    return parse_case({
-        "id": case_id,
-        "subject": {
-            "legal_name": "Thameside Software Limited",
-            "registration_number": "09876543",
-            "jurisdiction": "GB",
-            "incorporation_date": "2016-03-01",
-            "addresses": [{"line1": "10 Wharf Road", "city": "London", "postal_code": "N1 7GR",
-                           "country": "GB"}],
-            "description": "Accounting software for small businesses",
-            "industry": "software",
-        },
-        "associated_individuals": [
-            {"full_name": "Mohammed Khan", "date_of_birth": "1980-07-19", "nationalities": ["GB"],
-             "roles": ["director", "beneficial_owner"], "ownership_percentage": 100,
-             "country_of_residence": "GB"},
-        ],
-    })
+    return parse_case(common_name_director(case_id))
 
 
 SCREENING = {

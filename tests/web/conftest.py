@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx2
 import pytest
 import redis
 from playwright.sync_api import (
@@ -27,7 +26,7 @@ from playwright.sync_api import (
 
 from caseworker.api.credentials import ApiKeyStore, Role
 from caseworker.runtime.connection import connect
-from tests.api.conftest import AGENTS, ROOT, Server, start_server, stop_server, with_db
+from tests.api.conftest import AGENTS, ROOT, Server, Tenant, start_server, stop_server, with_db
 
 WEB_DB = 4
 LOGIN_LIMIT = 200  # per minute from 127.0.0.1: every test logs in, some several times
@@ -57,20 +56,11 @@ def web_conn(web_server: Server) -> redis.Redis:
     return connect(web_server.redis_url)
 
 
-@dataclass
-class Team:
-    """A fresh tenant: a submitting system and named people with their own keys."""
-
-    tenant: str
-    tokens: dict[str, str]
-    base_url: str
-
-    def api(self, who: str = "intake") -> httpx2.Client:
-        return httpx2.Client(base_url=self.base_url, timeout=30,
-                             headers={"Authorization": f"Bearer {self.tokens[who]}"})
+class Team(Tenant):
+    """A fresh tenant: a submitting system (`intake`) and named people with their own keys."""
 
     def submit(self, case: dict[str, Any], agent: str = "dashboard-test") -> str:
-        with self.api() as client:
+        with self.client("intake") as client:
             response = client.post("/v1/jobs", json={"agent": agent, "case": case})
         assert response.status_code == 202, response.text
         job_id: str = response.json()["job_id"]
@@ -150,6 +140,13 @@ def open_page(browser: Browser, base_url: str) -> tuple[BrowserContext, Watched]
     page.on("console", lambda message: watched.problems.append(message.text)
             if message.type == "error" else None)
     page.on("pageerror", lambda error: watched.problems.append(str(error)))
+    return context, watched
+
+
+def open_as(browser: Browser, team: Team, who: str) -> tuple[BrowserContext, Watched]:
+    """A fresh browser profile logged in as `who` of the team."""
+    context, watched = open_page(browser, team.base_url)
+    log_in(watched, team.tokens[who])
     return context, watched
 
 

@@ -6,15 +6,16 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-import httpx2
 from playwright.sync_api import Browser, Page, expect
 
+from tests.fixtures.cases import common_name_director
 from tests.fixtures.tcp_proxy import CuttableProxy
 from tests.web.conftest import (
     Team,
     Watched,
     example_case,
     log_in,
+    open_as,
     open_page,
     screenshot,
     small_case,
@@ -38,7 +39,7 @@ WATCH_NODES = """() => {
 
 def wait_complete(team: Team, job_id: str, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
-    with team.api() as client:
+    with team.client("intake") as client:
         while time.monotonic() < deadline:
             if client.get(f"/v1/jobs/{job_id}").json()["status"] == "complete":
                 return
@@ -66,9 +67,8 @@ def decide(page: Page, decision: str, reason: str) -> None:
 
 def test_checks_turn_complete_live_and_one_reviewer_approves(browser: Browser,
                                                               team: Team) -> None:
-    context, watched = open_page(browser, team.base_url)
+    context, watched = open_as(browser, team, "alice")
     page = watched.page
-    log_in(watched, team.tokens["alice"])
     job_id = team.submit(small_case(f"live-{uuid.uuid4().hex[:6]}"))
 
     page.goto(f"/ui/jobs/{job_id}")
@@ -101,9 +101,8 @@ def test_a_rejected_case_needs_a_second_reviewer(browser: Browser, team: Team) -
     job_id = team.submit(example_case("be-minerals-sanctioned-director"), agent="kyb-standard")
     wait_complete(team, job_id)
 
-    context, watched = open_page(browser, team.base_url)
+    context, watched = open_as(browser, team, "alice")
     page = watched.page
-    log_in(watched, team.tokens["alice"])
     page.goto(f"/ui/jobs/{job_id}/report")
     expect(page.locator(".decision")).to_contain_text("REJECT")
     expect(page.locator(".four-eyes")).to_contain_text("two different reviewers")
@@ -116,9 +115,8 @@ def test_a_rejected_case_needs_a_second_reviewer(browser: Browser, team: Team) -
     only_this_host(watched, team)
     context.close()
 
-    context, watched = open_page(browser, team.base_url)
+    context, watched = open_as(browser, team, "bob")
     page = watched.page
-    log_in(watched, team.tokens["bob"])
     page.goto(f"/ui/jobs/{job_id}/report")
     decide(page, "Approve", "Agree with alice: documents match, not the listed person.")
     expect(page.get_by_test_id("review-state")).to_have_text("approved")
@@ -132,9 +130,8 @@ def test_a_rejected_case_needs_a_second_reviewer(browser: Browser, team: Team) -
 def test_a_document_field_is_highlighted_on_its_page(browser: Browser, team: Team) -> None:
     job_id = team.submit(example_case("uk-saas-clean"), agent="kyb-standard")
     wait_complete(team, job_id)
-    context, watched = open_page(browser, team.base_url)
+    context, watched = open_as(browser, team, "viewer")
     page = watched.page
-    log_in(watched, team.tokens["viewer"])
     page.goto(f"/ui/jobs/{job_id}/report")
     page.get_by_role("link", name="registered name").click()
     box = page.locator("#doc0-registered_name")
@@ -154,21 +151,11 @@ def test_a_document_field_is_highlighted_on_its_page(browser: Browser, team: Tea
 
 def test_a_cleared_hit_is_remembered_for_the_case_and_revocable(browser: Browser,
                                                                 team: Team) -> None:
-    case = {
-        "id": f"khan-{uuid.uuid4().hex[:6]}",
-        "subject": {"legal_name": "Thameside Software Limited", "jurisdiction": "GB",
-                    "registration_number": "09876543", "industry": "software",
-                    "addresses": [{"line1": "10 Wharf Road", "city": "London",
-                                   "country": "GB"}]},
-        "associated_individuals": [
-            {"full_name": "Mohammed Khan", "date_of_birth": "1980-07-19",
-             "nationalities": ["GB"], "roles": ["director"], "country_of_residence": "GB"}],
-    }
+    case = common_name_director(f"khan-{uuid.uuid4().hex[:6]}")
     first = team.submit(case, agent="kyb-standard")
     wait_complete(team, first)
-    context, watched = open_page(browser, team.base_url)
+    context, watched = open_as(browser, team, "alice")
     page = watched.page
-    log_in(watched, team.tokens["alice"])
     page.goto(f"/ui/jobs/{first}/report")
     hit = page.locator("article.hit").filter(has_text="KHAN, Haji Mohammad")
     expect(hit.locator(".badge").first).to_have_text("weak")  # name-level, conflicting facts
@@ -185,8 +172,7 @@ def test_a_cleared_hit_is_remembered_for_the_case_and_revocable(browser: Browser
     again = page.locator("article.hit").filter(has_text="KHAN, Haji Mohammad")
     expect(again.locator(".badge.cleared")).to_be_visible()
     expect(again).to_contain_text("Cleared by alice")
-    with httpx2.Client(base_url=team.base_url, timeout=30,
-                       headers={"Authorization": f"Bearer {team.tokens['intake']}"}) as api:
+    with team.client("intake") as api:
         checks = api.get(f"/v1/jobs/{second}?include=checks").json()["checks"]
     screening = next(c for c in checks if c["check_id"] == "sanctions_screening")
     assert screening["result"]["status"] == "pass"
@@ -206,9 +192,8 @@ def test_case_list_filters_search_and_needs_my_review(browser: Browser, team: Te
                                      "Acme flagged Ltd"])]
     for job_id in ids:
         wait_complete(team, job_id)
-    context, watched = open_page(browser, team.base_url)
+    context, watched = open_as(browser, team, "alice")
     page = watched.page
-    log_in(watched, team.tokens["alice"])
     rows = page.locator("table.cases tbody tr")
     expect(rows).to_have_count(3)
     expect(page.locator(".counts")).to_contain_text("3 complete")

@@ -15,7 +15,7 @@ import httpx2
 import pytest
 import redis
 
-from caseworker.api.credentials import ApiKeyStore
+from caseworker.api.credentials import ApiKeyStore, Role
 from tests.web.conftest import Team, example_case, small_case
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -41,7 +41,7 @@ def csrf_of(client: httpx2.Client, path: str) -> str:
 
 
 def finished(team: Team, job_id: str) -> None:
-    with team.api() as client:
+    with team.client("intake") as client:
         for _ in range(300):
             if client.get(f"/v1/jobs/{job_id}").json()["status"] == "complete":
                 return
@@ -103,7 +103,7 @@ def test_forms_need_the_session_token_and_the_review_role(team: Team) -> None:
         refused = client.post(f"/ui/jobs/{job_id}/review",
                               data={"decision": "reject", "reason": "no", "csrf": token})
         assert refused.status_code == 403 and "lacks the 'review' role" in unescape(refused.text)
-    with team.api("alice") as api:
+    with team.client("alice") as api:
         reviews = api.get(f"/v1/jobs/{job_id}/review").json()["reviews"]
     assert [r["reason"] for r in reviews] == ["fine"]
 
@@ -123,8 +123,7 @@ def test_a_decision_without_a_reason_is_refused_by_name(team: Team) -> None:
 def test_another_tenants_job_does_not_exist(team: Team, web_conn: redis.Redis) -> None:
     job_id = team.submit(small_case(f"mine-{uuid.uuid4().hex[:6]}"))
     other = Team(f"t-{uuid.uuid4().hex[:10]}", {}, team.base_url)
-    _, token = ApiKeyStore(web_conn).create(other.tenant, {*ApiKeyStore(web_conn).get(
-        team.tokens["alice"].split("_")[1]).roles}, "mallory")
+    _, token = ApiKeyStore(web_conn).create(other.name, {Role.read, Role.review}, "mallory")
     other.tokens["mallory"] = token
     with browser_client(other, "mallory") as client:
         for path in (f"/ui/jobs/{job_id}", f"/ui/jobs/{job_id}/report",

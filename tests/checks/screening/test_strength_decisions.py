@@ -20,29 +20,18 @@ from caseworker.runtime.local import LocalWorkers
 from caseworker.runtime.store import JobStore
 from caseworker.tools.base import ToolContext
 from tests.fixtures import jobs
+from tests.fixtures.cases import common_name_director
 
 ROOT = Path(__file__).resolve().parents[3]
 KYB = ROOT / "agents" / "kyb"
 
 
 def _case(director: dict[str, Any]) -> Case:
-    return parse_case({
-        "id": "strength-1",
-        "subject": {
-            "legal_name": "Thameside Software Limited",
-            "registration_number": "09876543",
-            "jurisdiction": "GB",
-            "incorporation_date": "2016-03-01",
-            "addresses": [{"line1": "10 Wharf Road", "city": "London", "postal_code": "N1 7GR",
-                           "country": "GB"}],
-            "description": "Accounting software for small businesses",
-            "industry": "software",
-        },
-        "associated_individuals": [
-            {"roles": ["director", "beneficial_owner"], "ownership_percentage": 100,
-             "country_of_residence": "GB", **director},
-        ],
-    })
+    data = common_name_director("strength-1")
+    data["associated_individuals"] = [{"roles": ["director", "beneficial_owner"],
+                                       "ownership_percentage": 100,
+                                       "country_of_residence": "GB", **director}]
+    return parse_case(data)
 
 
 def _screen(case: Case) -> Any:
