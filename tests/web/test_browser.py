@@ -6,6 +6,7 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.fixtures.cases import common_name_director
@@ -20,6 +21,8 @@ from tests.web.conftest import (
     screenshot,
     small_case,
 )
+
+pytestmark = pytest.mark.slow  # a real browser: run in CI, skipped by -m 'not slow'
 
 LIVE_CHECKS = ["intake", "registry", "people", "decide"]
 # Records every state a check's node shows, as htmx swaps it in, for the test to read back.
