@@ -1,0 +1,1 @@
+"""Evaluation: labelled case datasets run through the real runtime, scored against their labels."""
