@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -58,6 +59,7 @@ def test_a_reviewer_can_do_everything_from_the_keyboard(browser: Browser, team: 
 
     page.get_by_label("Search").focus()
     page.keyboard.type("Keyboard Only")
+    expect(page).to_have_url(re.compile(r"q=Keyboard"))  # htmx swapped the table in
     expect(page.locator("table.cases tbody tr")).to_have_count(1)
     link = page.locator("table.cases tbody tr a").first
     link.focus()
