@@ -14,6 +14,7 @@ from rich.console import Console
 from caseworker.api.cli import keys_app, serve
 from caseworker.checks.documents import cli as documents_cli
 from caseworker.checks.screening.cli import lists_app, screen
+from caseworker.eval import cli as eval_cli
 from caseworker.exceptions import AuthoringError, CaseworkerError, JobFailed
 from caseworker.logs import configure
 from caseworker.settings import get_settings
@@ -34,6 +35,7 @@ app.command("screen")(screen)
 app.command("extract")(documents_cli.extract)
 app.command("verify")(documents_cli.verify)
 app.command("inspect")(documents_cli.inspect)
+app.command("eval")(eval_cli.evaluate)
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 

@@ -1,0 +1,137 @@
+"""`caseworker eval`: a labelled dataset through the real runtime, configurations side by side."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from caseworker.exceptions import AuthoringError, CaseworkerError
+from caseworker.logs import configure
+from caseworker.settings import get_settings
+
+if TYPE_CHECKING:
+    from caseworker.eval.dataset import Dataset
+    from caseworker.eval.metrics import Summary
+
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+GATE_FAILED = 1
+INVALID = 2
+RUNTIME = 3
+
+
+def evaluate(
+    dataset: Annotated[Path, typer.Argument(help="A dataset directory (holding dataset.jsonl)")],
+    *,
+    agent: Annotated[Path, typer.Option(help="Agent directory or its agent.yaml")] = Path(
+        "agents/kyb"),
+    model: Annotated[list[str] | None, typer.Option(
+        help="A configuration: `spec` (the agent's own), `rules`, `openai:gpt-4.1`, "
+             "`NAME@http://host:port/v1`, or several joined by commas (a chain). Repeat to "
+             "compare configurations side by side")] = None,
+    split: Annotated[str, typer.Option(help="all, dev or holdout")] = "all",
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N cases")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Local worker processes (default CASEWORKER_WORKERS)")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Jobs in flight at once")] = 4,
+    timeout: Annotated[float, typer.Option(help="Seconds one case may take")] = 600.0,
+    out: Annotated[Path, typer.Option(help="Directory for results.json and summary.md")] = Path(
+        "caseworker-eval"),
+    baseline: Annotated[Path | None, typer.Option(
+        help="Gate: fail (exit 1) on any false approval or an accuracy below this file's")] = None,
+    write_baseline: Annotated[Path | None, typer.Option(
+        help="Write the first configuration's figures as the new baseline file")] = None,
+) -> None:
+    """Run every case of DATASET under each --model: accuracy, false approvals, cost, latency.
+
+    Exit codes: 0 done (and the gate passed), 1 the gate failed, 2 invalid input, 3 runtime
+    error.
+    """
+    from caseworker.eval.gate import load_baseline
+
+    configure()
+    try:
+        if split not in ("all", "dev", "holdout"):
+            raise AuthoringError(f"--split {split!r}: expected all, dev or holdout")
+        gate_with = load_baseline(baseline) if baseline else None
+        loaded, summaries, skipped, agent_name = _run(
+            dataset, agent, model or ["spec"], split=split, limit=limit, workers=workers,
+            concurrency=concurrency, timeout=timeout)
+    except AuthoringError as exc:
+        errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(INVALID) from exc
+    except CaseworkerError as exc:
+        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(RUNTIME) from exc
+    _write(out, loaded, summaries, split=split, agent=agent_name, skipped=skipped)
+    if write_baseline:
+        from caseworker.eval.gate import Baseline
+
+        write_baseline.write_text(
+            Baseline.of(summaries[0], loaded.name).model_dump_json(indent=2) + "\n")
+    if gate_with is not None:
+        from caseworker.eval.gate import gate
+
+        mine = next((s for s in summaries if s.configuration == gate_with.configuration),
+                    summaries[0])
+        problems = gate(mine, gate_with)
+        for problem in problems:
+            errors.print(f"[red]gate:[/red] {problem}", markup=True, highlight=False)
+        if problems:
+            raise typer.Exit(GATE_FAILED)
+
+
+def _run(
+    dataset: Path, agent: Path, models: list[str], *, split: str, limit: int | None,
+    workers: int | None, concurrency: int, timeout: float,
+) -> tuple[Dataset, list[Summary], int, str]:
+    """Run the dataset's cases under each configuration on a local runtime."""
+    from caseworker.eval.dataset import load_dataset
+    from caseworker.eval.metrics import summarize
+    from caseworker.eval.runner import Configuration
+    from caseworker.eval.runner import evaluate as run_configuration
+    from caseworker.runtime.connection import connect
+    from caseworker.runtime.local import LocalRuntime
+    from caseworker.sop.agent import load_agent
+    from caseworker.tools.registry import default_registry
+
+    settings = get_settings()
+    configurations = [Configuration.parse(m) for m in models]
+    loaded, bad_rows = load_dataset(dataset)
+    for row in bad_rows:
+        errors.print(f"[yellow]skipped:[/yellow] {row}", highlight=False)
+    cases = [c for c in loaded.cases if split in ("all", c.split)][:limit]
+    if not cases:
+        raise AuthoringError(f"{dataset}: no case in split {split!r}")
+    definition = load_agent(agent, default_registry()).definition
+    summaries = []
+    with LocalRuntime(settings.redis_url, settings.data_dir,
+                      settings.workers if workers is None else workers) as runtime:
+        conn = connect(runtime.url)
+        subset = loaded.model_copy(update={"cases": cases})
+        for configuration in configurations:
+            console.print(f"{configuration.name}: {len(cases)} cases …", highlight=False)
+            ran = run_configuration(conn, definition, subset, configuration,
+                                    concurrency=concurrency, timeout=timeout)
+            summaries.append(summarize(ran, cases))
+    return subset, summaries, len(bad_rows), definition.spec.name
+
+
+def _write(out: Path, dataset: Dataset, summaries: list[Summary], *, split: str, agent: str,
+           skipped: int) -> None:
+    """Write results.json and summary.md under `out`, and print the summary."""
+    from caseworker.eval.metrics import summary_json
+    from caseworker.eval.report import render_markdown
+
+    out.mkdir(parents=True, exist_ok=True)
+    meta = {"dataset": dataset.name, "version": dataset.version, "seed": dataset.seed,
+            "split": split, "agent": agent, "skipped_rows": skipped}
+    (out / "results.json").write_text(json.dumps(summary_json(summaries, meta), indent=2))
+    markdown = render_markdown(summaries, dataset=dataset.name, agent=agent, split=split)
+    (out / "summary.md").write_text(markdown)
+    console.print(markdown, markup=False, highlight=False)
+    console.print(f"Results: {out / 'results.json'}  {out / 'summary.md'}", highlight=False)
