@@ -39,8 +39,8 @@ def evaluate(
         help="Local worker processes (default CASEWORKER_WORKERS)")] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Jobs in flight at once")] = 4,
     timeout: Annotated[float, typer.Option(help="Seconds one case may take")] = 600.0,
-    out: Annotated[Path, typer.Option(help="Directory for results.json and summary.md")] = Path(
-        "caseworker-eval"),
+    out: Annotated[Path, typer.Option(
+        help="Directory for results.json, summary.md and report.html")] = Path("caseworker-eval"),
     baseline: Annotated[Path | None, typer.Option(
         help="Gate: fail (exit 1) on any false approval or an accuracy below this file's")] = None,
     write_baseline: Annotated[Path | None, typer.Option(
@@ -126,6 +126,7 @@ def _write(out: Path, dataset: Dataset, summaries: list[Summary], *, split: str,
     """Write results.json and summary.md under `out`, and print the summary."""
     from caseworker.eval.metrics import summary_json
     from caseworker.eval.report import render_markdown
+    from caseworker.eval.report_html import render_html
 
     out.mkdir(parents=True, exist_ok=True)
     meta = {"dataset": dataset.name, "version": dataset.version, "seed": dataset.seed,
@@ -133,5 +134,8 @@ def _write(out: Path, dataset: Dataset, summaries: list[Summary], *, split: str,
     (out / "results.json").write_text(json.dumps(summary_json(summaries, meta), indent=2))
     markdown = render_markdown(summaries, dataset=dataset.name, agent=agent, split=split)
     (out / "summary.md").write_text(markdown)
+    (out / "report.html").write_text(render_html(summaries, dataset=dataset.name, agent=agent,
+                                                 split=split))
     console.print(markdown, markup=False, highlight=False)
-    console.print(f"Results: {out / 'results.json'}  {out / 'summary.md'}", highlight=False)
+    console.print(f"Results: {out / 'results.json'}  {out / 'summary.md'}  "
+                  f"{out / 'report.html'}", highlight=False)

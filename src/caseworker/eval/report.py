@@ -7,15 +7,18 @@ from caseworker.eval.metrics import DECISIONS, Summary
 MISSES_SHOWN = 25
 
 
-def _pct(value: float | None) -> str:
+def pct(value: float | None) -> str:
+    """Format a ratio as a percentage (— when there was nothing to count)."""
     return "—" if value is None else f"{value:.1%}"
 
 
-def _secs(value: float | None) -> str:
+def secs(value: float | None) -> str:
+    """Format seconds to the hundredth."""
     return "—" if value is None else f"{value:.2f} s"
 
 
-def _cost(value: float | None) -> str:
+def cost(value: float | None) -> str:
+    """Format dollars, or say the price of a model was unknown."""
     return "unknown" if value is None else f"${value:.4f}"
 
 
@@ -32,15 +35,15 @@ def render_markdown(summaries: list[Summary], *, dataset: str, agent: str, split
     rows = [
         ("cases", [str(s.cases) for s in summaries]),
         ("completed", [str(s.completed) for s in summaries]),
-        ("decision accuracy", [_pct(s.accuracy) for s in summaries]),
+        ("decision accuracy", [pct(s.accuracy) for s in summaries]),
         ("false approvals", [_ids(s.false_approvals) for s in summaries]),
         ("false rejections", [_ids(s.false_rejections) for s in summaries]),
         ("more lenient than expected", [_ids(s.more_lenient) for s in summaries]),
         ("tokens in / out", [f"{s.input_tokens} / {s.output_tokens}" for s in summaries]),
-        ("cost", [_cost(s.cost_usd) for s in summaries]),
-        ("latency p50 / p95", [f"{_secs(s.latency_p50_s)} / {_secs(s.latency_p95_s)}"
+        ("cost", [cost(s.cost_usd) for s in summaries]),
+        ("latency p50 / p95", [f"{secs(s.latency_p50_s)} / {secs(s.latency_p95_s)}"
                                for s in summaries]),
-        ("processing p50", [_secs(s.processing_p50_s) for s in summaries]),
+        ("processing p50", [secs(s.processing_p50_s) for s in summaries]),
         ("throughput", [f"{s.cases_per_s:.2f} cases/s" for s in summaries]),
     ]
     lines = [f"# PEAR evaluation: `{dataset}` ({split}), agent `{agent}`", "", head, rule]
@@ -55,8 +58,8 @@ def render_markdown(summaries: list[Summary], *, dataset: str, agent: str, split
             for s in summaries:
                 found = next((c for c in s.per_check if c.check_id == check_id), None)
                 cells.append("—" if found is None else
-                             f"{_pct(found.accuracy)} · {_pct(found.flag_precision)} · "
-                             f"{_pct(found.flag_recall)} (n={found.asserted})")
+                             f"{pct(found.accuracy)} · {pct(found.flag_precision)} · "
+                             f"{pct(found.flag_recall)} (n={found.asserted})")
             lines.append(f"| {check_id} | " + " | ".join(cells) + " |")
     for s in summaries:
         lines += ["", f"## `{s.configuration}`", "", "Decisions (rows expected, columns actual):",
