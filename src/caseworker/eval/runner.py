@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,7 +140,10 @@ def evaluate(
             expected_from="metadata", expected_key="decision", title="Decisions")],
     )
     started = time.monotonic()
-    report = suite.evaluate_sync(_run_task(conn, configuration.apply(definition), timeout),
-                                 name=configuration.name, max_concurrency=concurrency,
-                                 progress=False)
+    evaluation = suite.evaluate(_run_task(conn, configuration.apply(definition), timeout),
+                                name=configuration.name, max_concurrency=concurrency,
+                                progress=False)
+    # On a thread of its own: the caller's thread may already run an event loop.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        report = thread.submit(asyncio.run, evaluation).result()
     return ConfigurationRun(configuration, report, time.monotonic() - started)
