@@ -52,8 +52,9 @@ def web_server(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 @pytest.fixture
-def web_conn(web_server: Server) -> redis.Redis:
-    return connect(web_server.redis_url)
+def web_conn(web_server: Server) -> Iterator[redis.Redis]:
+    with connect(web_server.redis_url) as client:
+        yield client
 
 
 class Team(Tenant):

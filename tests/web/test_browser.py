@@ -215,6 +215,7 @@ def test_case_list_filters_search_and_needs_my_review(browser: Browser, team: Te
     page.get_by_label("Needs my review", exact=True).check()
     expect(rows).to_have_count(1)  # the approved ones need nobody
     page.get_by_label("Needs my review", exact=True).uncheck()
+    expect(rows).to_have_count(3)
     page.get_by_role("link", name="Business").click()
     expect(rows.first).to_contain_text("Borealis")  # descending by name
     screenshot(page, "case-list")

@@ -111,13 +111,13 @@ def _run(
     summaries = []
     with LocalRuntime(settings.redis_url, settings.data_dir,
                       settings.workers if workers is None else workers) as runtime:
-        conn = connect(runtime.url)
         subset = loaded.model_copy(update={"cases": cases})
-        for configuration in configurations:
-            console.print(f"{configuration.name}: {len(cases)} cases …", highlight=False)
-            ran = run_configuration(conn, definition, subset, configuration,
-                                    concurrency=concurrency, timeout=timeout)
-            summaries.append(summarize(ran, cases))
+        with connect(runtime.url) as conn:
+            for configuration in configurations:
+                console.print(f"{configuration.name}: {len(cases)} cases …", highlight=False)
+                ran = run_configuration(conn, definition, subset, configuration,
+                                        concurrency=concurrency, timeout=timeout)
+                summaries.append(summarize(ran, cases))
     return subset, summaries, len(bad_rows), definition.spec.name
 
 
