@@ -46,8 +46,8 @@ from caseworker.domain.case import (
 from caseworker.domain.results import CheckStatus
 
 PASS, REVIEW, FAIL = CheckStatus.passed, CheckStatus.review, CheckStatus.fail
-# The checks of agents/kyb/sop.md and their severities (check_labels.py compares them with the
-# agent's own).
+# The checks of agents/kyb/sop.md and their severities (tests/benchmarks/test_pear.py compares
+# them with the agent's own).
 SEVERITY = {
     "business_profile": "medium",
     "high_risk_country": "critical",

@@ -71,3 +71,11 @@ def test_a_small_dataset_loads_and_is_reproducible(tmp_path: Path) -> None:
     assert [c.id for c in loaded.cases] == [c.id for c in first.cases]
     assert all(c.facts and c.expected.checks for c in loaded.cases)
     assert all(Path(d.path or "").is_file() for c in loaded.cases for d in c.case.documents)
+
+
+def test_the_generator_knows_the_agents_checks_and_severities() -> None:
+    from caseworker.sop.agent import load_agent
+    from caseworker.tools.registry import default_registry
+
+    plan = load_agent(ROOT / "agents" / "kyb", default_registry()).definition.plan
+    assert {c.id: c.severity.value for c in plan.checks} == SEVERITY

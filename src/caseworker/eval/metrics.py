@@ -35,6 +35,7 @@ class Miss(BaseModel):
     checks: dict[str, str] = Field(description="Checks whose status differs: check -> "
                                    "'expected -> actual'")
     error: str | None = None
+    facts: list[str] = Field(default_factory=list, description="What the label rests on")
 
 
 class Summary(BaseModel):
@@ -139,7 +140,7 @@ def summarize(run: ConfigurationRun, cases: list[LabelledCase]) -> Summary:
                 wrong_checks[check_id] = f"{status.value} -> {actual}"
         if got != want or wrong_checks:
             misses.append(Miss(case_id=case_id, family=labelled.family, expected=want,
-                               actual=got, checks=wrong_checks,
+                               actual=got, checks=wrong_checks, facts=labelled.facts,
                                error=errors.get(case_id) or (outcome.error if outcome else None)))
 
     runs = [o for o in outcomes.values() if o is not None]

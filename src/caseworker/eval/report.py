@@ -76,5 +76,6 @@ def render_markdown(summaries: list[Summary], *, dataset: str, agent: str, split
                 detail = "; ".join(f"{c} {v}" for c, v in miss.checks.items())
                 lines.append(f"- `{miss.case_id}` ({miss.family}): {miss.expected} → "
                              f"{miss.actual}" + (f"; {detail}" if detail else "")
-                             + (f"; error: {miss.error}" if miss.error else ""))
+                             + (f"; error: {miss.error}" if miss.error else "")
+                             + (f" — {' '.join(miss.facts)}" if miss.facts else ""))
     return "\n".join(lines) + "\n"
