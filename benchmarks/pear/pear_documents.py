@@ -20,7 +20,14 @@ from datetime import UTC, date, datetime, timedelta
 from random import Random
 from typing import Any, Literal
 
-from pear_world import corpus, other_address, printable
+from pear_world import (
+    CaseAddress,
+    CaseCompany,
+    corpus,
+    other_address,
+    printable,
+    printed_lines,
+)
 
 from caseworker.checks.documents.attested import attested_for
 from caseworker.checks.documents.errors import DocumentInvalid
@@ -95,37 +102,6 @@ class Spec:
 
 
 # --------------------------------------------------------------------------- case values
-
-
-@dataclass(frozen=True)
-class CaseCompany(corpus.Company):
-    """A company whose legal name is the case's, whole (not a base name plus a suffix)."""
-
-    def legal(self) -> str:
-        return self.base
-
-
-@dataclass(frozen=True)
-class CaseAddress(corpus.Address):
-    """An address printed as the case gives it, in the lines a local document would use."""
-
-    printed: tuple[str, ...] = ()
-
-    def lines(self) -> list[str]:
-        return list(self.printed)
-
-
-def printed_lines(address: Address) -> tuple[str, ...]:
-    street = [address.line1, address.line2 or ""]
-    city, region, postcode = address.city, address.region, address.postal_code or ""
-    match address.country:
-        case "GB" | "IE":
-            tail = [city, region or "", postcode]
-        case "US" | "CA":
-            tail = [f"{city}, {' '.join(p for p in (region, postcode) if p)}".strip(" ,")]
-        case _:
-            tail = [f"{postcode} {city}".strip()]
-    return tuple(line for line in (*street, *tail) if line)
 
 
 def case_address(address: Address) -> CaseAddress:

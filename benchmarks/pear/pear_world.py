@@ -32,6 +32,7 @@ sys.path.insert(0, str(BENCHMARKS / "documents"))
 sys.path.insert(0, str(BENCHMARKS))
 
 import corpus  # noqa: E402
+from case_documents import CaseAddress, CaseCompany, printed_lines  # noqa: E402, F401 (re-exported)
 from screening_corpus import load_lists, name_key, natural, shared_dir  # noqa: E402
 from screening_families import COMMON  # noqa: E402
 

@@ -36,6 +36,7 @@ CASES = HERE.parent
 sys.path.insert(0, str(HERE.parents[2] / "benchmarks" / "documents"))
 
 import corpus  # noqa: E402
+from case_documents import CaseAddress, CaseCompany, printed_lines  # noqa: E402
 
 KINDS: tuple[DocumentKind, ...] = ("incorporation", "ownership", "proof_of_address")
 JUDGED_AS_OF = date(2026, 12, 1)  # when the examples are judged (proof-of-address freshness)
@@ -60,38 +61,6 @@ DEFAULT_REGISTER = ("Register of Members", "Ordinary", 1_000)
 
 
 # --------------------------------------------------------------------------- case values
-
-
-@dataclass(frozen=True)
-class CaseCompany(corpus.Company):
-    """A company whose legal name is the case's, whole (not a base name plus a suffix)."""
-
-    def legal(self) -> str:
-        return self.base
-
-
-@dataclass(frozen=True)
-class CaseAddress(corpus.Address):
-    """An address printed as the case gives it, in the lines a local document would use."""
-
-    printed: tuple[str, ...] = ()
-
-    def lines(self) -> list[str]:
-        return list(self.printed)
-
-
-def printed_lines(address: Address) -> tuple[str, ...]:
-    """Return the address's lines as a document of its country prints them."""
-    street = [address.line1, address.line2 or ""]
-    city, region, postcode = address.city, address.region, address.postal_code or ""
-    match address.country:
-        case "GB" | "IE":
-            tail = [city, region or "", postcode]
-        case "US" | "CA":
-            tail = [f"{city}, {' '.join(p for p in (region, postcode) if p)}".strip(" ,")]
-        case _:  # "69002 Lyon"; Kenya too: the rules miss the postcode in "Nairobi 00800"
-            tail = [f"{postcode} {city}".strip()]
-    return tuple(line for line in (*street, *tail) if line)
 
 
 def case_address(address: Address) -> CaseAddress:
