@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import Server, start_server
+from caseworker.runtime.connection import connect
+from caseworker.runtime.local import ORPHAN_GRACE
+from tests.api.conftest import AGENTS, Server, make_tenant, start_server, with_db
+from tests.api.helpers import submit
+
+ORPHAN_DB = 5  # a queue of its own: no other test's check reaches these workers
 
 
 def _children(pid: int) -> list[int]:
@@ -44,3 +49,27 @@ def test_stopping_serve_stops_its_workers(server: Server, tmp_path: Path,
     if how == signal.SIGTERM:
         assert extra.process.returncode == 0
         assert "Finished server process" in extra.log.read_text()
+
+
+def test_a_killed_serve_leaves_no_worker_even_mid_check(server: Server, tmp_path: Path) -> None:
+    # RQ's answer to SIGTERM is to finish the check in hand; an orphan may take ORPHAN_GRACE
+    # for that and no more (its check is the reaper's, like any lost worker's).
+    url = with_db(server.redis_url, ORPHAN_DB)
+    extra = start_server(url, tmp_path / "serve.log", workers=1, agents=[AGENTS / "orphan"])
+    workers = _children(extra.process.pid)
+    tenant = make_tenant(connect(url), extra.url)
+    with tenant.client() as client:
+        job_id = submit(client, "orphan-1", agent="orphan")
+        deadline = time.monotonic() + 30
+        state = None
+        while state != "running" and time.monotonic() < deadline:
+            view = client.get(f"/v1/jobs/{job_id}?include=checks").json()
+            state = view["checks"][0]["state"] if view.get("checks") else None
+            time.sleep(0.1)
+    assert state == "running"
+    extra.process.kill()
+    extra.process.wait(20)
+    killed = time.monotonic()
+    while any(_alive(w) for w in workers) and time.monotonic() < killed + ORPHAN_GRACE + 5:
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers)

@@ -6,12 +6,9 @@ at once and share the imported code's memory.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -29,23 +26,33 @@ from caseworker.runtime.operations import OperationType
 log = get_logger(__name__)
 
 
-PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when its parent dies
+ORPHAN_POLL = 0.25  # seconds between a worker's looks at whether its parent is still there
+ORPHAN_GRACE = 5.0  # seconds an orphaned worker gets to finish its check, as in `stop`
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to SIGTERM this process if its parent dies (a killed `run` or `serve`)."""
-    if sys.platform != "linux":
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+def _watch_parent(parent: int) -> None:
+    """Stop this worker once the process that started it is gone (a killed `run` or `serve`).
+
+    It is asked to stop as `stop` would ask it (SIGTERM: RQ takes no new check and finishes
+    the one in hand), then ends ORPHAN_GRACE seconds later whatever it is doing; the reaper
+    recovers an unfinished check like any lost worker's. Polling the parent's pid also covers
+    a parent that died between the fork and this thread's start.
+    """
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_POLL)
+    log.warning("worker orphaned pid=%s parent=%s: stopping", os.getpid(), parent)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(ORPHAN_GRACE)
+    os._exit(1)
 
 
-def _worker_main(url: str) -> None:
+def _worker_main(url: str, parent: int) -> None:
     from caseworker.runtime.worker import run_worker
 
-    _die_with_parent()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # until RQ installs its own
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us with SIGTERM
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch",
+                     daemon=True).start()
     run_worker(url)
 
 
@@ -101,7 +108,8 @@ class LocalWorkers:
         default_registry().prepare()
         context = multiprocessing.get_context("fork")
         for _ in range(self.count):
-            process = context.Process(target=_worker_main, args=(self.url,), daemon=True)
+            process = context.Process(target=_worker_main, args=(self.url, os.getpid()),
+                                      daemon=True)
             process.start()
             self.slots.append(_Slot(process, time.monotonic()))
         self._supervisor = threading.Thread(target=self._supervise_loop, name="supervisor",
@@ -136,7 +144,7 @@ class LocalWorkers:
             elif now >= slot.restart_at:
                 # Spawned, not forked: this process now has threads (a server, this one).
                 process = multiprocessing.get_context("spawn").Process(
-                    target=_worker_main, args=(self.url,), daemon=True)
+                    target=_worker_main, args=(self.url, os.getpid()), daemon=True)
                 process.start()
                 self.slots[n] = _Slot(process, now, quick_exits=slot.quick_exits)
                 self.restarts += 1

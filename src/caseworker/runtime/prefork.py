@@ -39,12 +39,12 @@ class _Child:
 
 
 def _fork(url: str) -> int:
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: become a worker, never return into the parent's loop
         code = 0
         try:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            _worker_main(url)
+            _worker_main(url, parent)
         except BaseException:
             code = 1
         finally:
