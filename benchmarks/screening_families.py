@@ -263,14 +263,15 @@ _FOLD = str.maketrans("cqzg", "kksk")
 
 
 def consonant_key(text: str) -> frozenset[str]:
-    """Consonants of each word, romanised with anyascii ("عبدالله الحسن" ~ "Abdallah Al-Hasan").
+    """Consonants of each word, romanised ("عبدالله الحسن" ~ "Abdallah Al-Hasan").
 
     The benchmark's own, deliberately crude notion of "the same name in another script": a
     name whose words have the consonants of a listed person's words is that name, not a
     negative.
     """
     arabic = any("\u0600" <= ch <= "\u06ff" for ch in text)
-    words = [w for w in _NOT_LETTER.split(anyascii(text).lower()) if w not in ("", "al", "el")]
+    # Syllable by syllable for Han, Kana and Hangul: "김현우" is "gim hyeon u", as "Kim Hyon U".
+    words = [w for w in _NOT_LETTER.split(romanise(text).lower()) if w not in ("", "al", "el")]
     if arabic:  # the article is written joined: "الحسن" is "lhsn"
         words = [w[1:] if w.startswith("l") and len(w) >= 4 else w for w in words]
     folded = (_VOWELS.sub("", w).translate(_FOLD) for w in words)

@@ -391,7 +391,7 @@ def _listed_company(ctx: Context, b: Business, variant: str, pools: ListedPools)
 
 
 def common_name(ctx: Context, n: int) -> Scenario:
-    """A frequent name: a namesake of a listed person (review), or a name no list has (approve)."""
+    """A frequent name: a namesake of a listed person, or a name no list has (both approve)."""
     b = ctx.world.business(ctx.rng, CLEAN_JURISDICTIONS[n % len(CLEAN_JURISDICTIONS)])
     person = max(b.individuals, key=lambda p: p.ownership_percentage or 0)
     if n % 2 == 0:
@@ -420,6 +420,11 @@ def common_name(ctx: Context, n: int) -> Scenario:
                                                  *clean_facts(ctx, b)])
 
 
+# A namesake born this many years from every listing of the name, of another nationality, is
+# discounted by the SOP (agents/kyb/sop.md, sanctions_screening).
+NAMESAKE_YEARS = 5
+
+
 def _namesake(ctx: Context, b: Business, person: AssociatedIndividual) -> Scenario:
     lists = ctx.world.lists
     for _ in range(500):
@@ -435,10 +440,10 @@ def _namesake(ctx: Context, b: Business, person: AssociatedIndividual) -> Scenar
         dob = str(person.date_of_birth or "")
         born = date.fromisoformat(dob) if len(dob) == 10 else None
         for _ in range(30):
-            if born and all(abs(born.year - y) >= 3 for y in years):
+            if born and all(abs(born.year - y) >= NAMESAKE_YEARS for y in years):
                 break
             born = date(1950, 1, 1) + timedelta(days=ctx.rng.randrange(50 * 365))
-        if born and all(abs(born.year - y) >= 3 for y in years) and choices:
+        if born and all(abs(born.year - y) >= NAMESAKE_YEARS for y in years) and choices:
             break
     else:
         raise RuntimeError("no listed common name with facts to differ from")
@@ -451,15 +456,15 @@ def _namesake(ctx: Context, b: Business, person: AssociatedIndividual) -> Scenar
         f"the director and main owner, {name}, has the name of a listed person: {name} is on "
         f"{listing(entity)}, born {listed_born}, nationality {listed_from}",
         f"this {name} was born {born.isoformat()} and is a {nationality} national resident in "
-        f"{nationality}: at least three years from every listed date of birth of the name, and "
-        "another nationality",
-        "a name is not an identity and nothing corroborates this one, so it is at most a "
-        "potential match: the SOP scores such a common-name match down, not out, and sends it to "
-        "review (not reject) for the analyst to record why it is not the listed person",
+        f"{nationality}: at least {NAMESAKE_YEARS} years from every listed date of birth of the "
+        "name, and another nationality",
+        "a name is not an identity: the SOP scores a namesake down by the facts that differ, and "
+        "one this far from every listing is discounted (recorded in the evidence with the facts "
+        "that set it apart, raising nothing), so screening passes: approve on the other facts",
     ]
     docs = base_documents(ctx, b)
-    return Scenario("listed_namesake", b, docs, [*facts, *profile_facts(ctx, b)],
-                    {"sanctions_screening": REVIEW})
+    return Scenario("listed_namesake", b, docs, [*facts, *profile_facts(ctx, b),
+                                                 *clean_facts(ctx, b)])
 
 
 # --------------------------------------------------------------------------- countries

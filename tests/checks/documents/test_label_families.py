@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from caseworker.checks.documents.extract_common import label_end
+from caseworker.checks.documents.extract_letters import is_postcode_line
 from caseworker.checks.documents.extract_rules import extract_with_rules
 from caseworker.checks.documents.labels import field_of_label
 from caseworker.checks.documents.schemas import Owner
@@ -181,3 +182,22 @@ def test_letter_date_alone_on_its_line_and_title_is_not_issuer() -> None:
     assert fields["issue_date"].source_text == "03/09/2026"
     assert fields["issuer"].value == "Wicklow Assurance"
     assert fields["name"].value == "Juniper Interiors Limited"
+
+
+@pytest.mark.parametrize(
+    ("line", "ends_address"),
+    [
+        ("70608 Stuttgart", True),
+        ("60514 Frankfurt am Main", True),  # a city of several words
+        ("2511 PE Den Haag", True),  # a Dutch postcode's letters, then the city
+        ("1050 Bruxelles", True),
+        ("SW1A 1AA", True),
+        ("D02 X285", True),
+        ("1600 Amphitheatre Parkway", False),  # a house number and a street
+        ("2200 Mission College Blvd", False),
+        ("Keizersgracht 123", False),
+        ("12 Baker Street", False),
+    ],
+)
+def test_a_postcode_line_ends_the_recipient_block(line: str, ends_address: bool) -> None:
+    assert is_postcode_line(line) is ends_address

@@ -24,6 +24,7 @@ from caseworker.checks.screening.entity import (
 from caseworker.checks.screening.index import ScreeningIndex, StaleIndexError
 from caseworker.checks.screening.matcher import HIT_THRESHOLD, POSSIBLE_THRESHOLD, MatchStatus
 from caseworker.checks.screening.normalize import normalize_name, skeleton
+from caseworker.checks.screening.pinyin import syllables
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -436,3 +437,15 @@ def test_long_vowel_in_the_romanisation_only_is_another_name() -> None:
 def test_spelling_variant_of_a_common_name_is_as_common() -> None:
     assert capped_weight("abdoullah", 1.0) == capped_weight("abdullah", 1.0) < 0.5
     assert capped_weight("youssouf", 1.0) == capped_weight("yusuf", 1.0) < 0.5
+
+
+def test_chinese_characters_read_as_other_syllables_are_another_name() -> None:
+    # 王志强 is wang zhi qiang: "WANG, Zhiqing" (志清) has another second character
+    assert syllables("zhiqing") == ("zhi", "qing") and syllables("keung") is None
+    listed = [person("q", "WANG Zhiqing"), person("s", "WANG Zhiqiang")]
+    local = Screener(listed, LISTS)
+    other = local.compare(Party(name="王志强"), "t:q")
+    same = local.compare(Party(name="王志强"), "t:s")
+    assert same is not None and same.score >= HIT_THRESHOLD
+    assert other is not None and other.score < POSSIBLE_THRESHOLD
+    assert other.explanation["other_chinese_name"] is True

@@ -50,6 +50,9 @@ LISTED = {"full_name": "Callixte Mbarushimana", "date_of_birth": "1963-07-24",
           "nationalities": ["RW"]}
 # The same listed name with no date of birth given: name-level only.
 LISTED_NAME_ONLY = {"full_name": "Callixte Mbarushimana", "nationalities": ["BE"]}
+# The listed name, born 27 years later, of another nationality: a namesake, recorded not raised.
+NAMESAKE = {"full_name": "Callixte Mbarushimana", "date_of_birth": "1990-02-11",
+            "nationalities": ["GB"]}
 
 
 def test_strength_needs_a_corroborating_fact_to_confirm() -> None:
@@ -57,7 +60,13 @@ def test_strength_needs_a_corroborating_fact_to_confirm() -> None:
     assert strength_for(0.98, 0.9, corroborated=True, hit=0.9, possible=0.75) == "confirmed"
     # An identifier under another name is for a person to look at, not a confirmation.
     assert strength_for(0.98, 0.4, corroborated=True, hit=0.9, possible=0.75) == "potential"
+    # The name matches and the full DOB is the listed one: another nationality does not undo it.
+    assert strength_for(0.89, 0.91, corroborated=True, hit=0.9, possible=0.75) == "confirmed"
+    assert strength_for(0.89, 0.85, corroborated=True, hit=0.9, possible=0.75) == "potential"
     assert strength_for(0.8, 0.8, corroborated=False, hit=0.9, possible=0.75) == "weak"
+    # A matching name whose facts differ is discounted; a lesser name below `possible` is weak.
+    assert strength_for(0.65, 1.0, corroborated=False, hit=0.9, possible=0.75) == "discounted"
+    assert strength_for(0.65, 0.85, corroborated=False, hit=0.9, possible=0.75) == "weak"
 
 
 def test_tool_reports_strength_per_hit(sanctions_dir: Path) -> None:
@@ -73,23 +82,39 @@ def test_tool_reports_strength_per_hit(sanctions_dir: Path) -> None:
     assert director.hits[0].explanation["corroborated"] is True
 
 
+def test_a_namesake_set_apart_by_its_facts_is_recorded_not_raised(sanctions_dir: Path) -> None:
+    out = _screen(_case(NAMESAKE))
+    director = next(p for p in out.parties if p.role == "individual")
+    assert director.hits == [] and out.hit_count == 0 and not out.any_weak
+    assert director.discounted
+    seen = director.discounted[0]
+    assert seen.strength == MatchStrength.discounted and "MBARUSHIMANA" in seen.caption.upper()
+    reasons = " ".join(a["reason"] for a in seen.explanation["adjustments"])
+    assert "1963" in reasons and "RW" in reasons  # the facts that set it apart, for the reader
+    quotes = [e.quote for e in out.evidence()]
+    assert any("discounted" in q and "Mbarushimana" in q for q in quotes)
+
+
 @pytest.mark.parametrize(
     ("director", "screening", "recommendation"),
     [
         pytest.param(COMMON_NAME, "review", "review", id="common-name-reviews"),
         pytest.param(LISTED_NAME_ONLY, "review", "review", id="potential-reviews"),
         pytest.param(LISTED, "fail", "reject", id="confirmed-rejects"),
+        # (the case's ownership documents name the original director: other checks review it)
+        pytest.param(NAMESAKE, "pass", None, id="discounted-namesake-passes"),
     ],
 )
 def test_only_a_confirmed_match_rejects(
     conn: redis.Redis, workers: LocalWorkers, sanctions_dir: Path, *,
-    director: dict[str, Any], screening: str, recommendation: str,
+    director: dict[str, Any], screening: str, recommendation: str | None,
 ) -> None:
     job_id = jobs.start(conn, KYB, _case(director))
     jobs.wait(conn, job_id, timeout=60)
     job = JobStore(conn).get(job_id)
     result = job.results["sanctions_screening"]
     assert result.status.value == screening, result
-    assert job.recommendation == recommendation
+    if recommendation is not None:
+        assert job.recommendation == recommendation
     if screening == "review":  # the analyst gets each hit's explanation as evidence
         assert any("potential" in e.quote or "weak" in e.quote for e in result.evidence)

@@ -30,14 +30,16 @@ from caseworker.checks.documents.schemas import ExtractedField
 PERIOD_LABELS = ("Statement period", "Billing period", "Period", "Statement for the period")
 
 _STREET_END = re.compile(
-    r"\b(?:street|st|road|rd|avenue|ave|lane|drive|way|court|place|square|boulevard|highway|"
-    r"straße|strasse|weg|gasse|allee|platz)\.?$",
+    r"\b(?:street|st|road|rd|avenue|ave|lane|drive|way|court|place|square|boulevard|blvd|"
+    r"highway|parkway|pkwy|terrace|crescent|plaza|straße|strasse|weg|gasse|allee|platz|"
+    r"straat|laan|plein|gracht|kade|kai|ufer|ring|damm)\.?$",
     re.I,
 )
 _POSTCODE_LINE = (
     re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$"),  # UK
     re.compile(r"\b[A-Z]{2}\s\d{5}(?:-\d{4})?$"),  # US state + ZIP
-    re.compile(r"(?:^|,\s*)\d{4,5}\s+[^\W\d]+(?:[ -][^\W\d]+)?$"),  # Europe: "70608 Stuttgart"
+    # Europe: "70608 Stuttgart", "60514 Frankfurt am Main", "2511 PE Den Haag" (NL letters)
+    re.compile(r"(?:^|,\s*)\d{4,5}(?:\s?[A-Z]{2})?\s+[^\W\d]+(?:[ '-][^\W\d.]+){0,3}$"),
     re.compile(r"\b[^\W\d]+\s\d{6}$"),  # Singapore 048041
     re.compile(r"\b[A-Z]\d{2}\s?[A-Z\d]{4}$"),  # Irish Eircode
 )

@@ -21,6 +21,7 @@ from caseworker.checks.screening.matcher import (
     score_names,
 )
 from caseworker.checks.screening.normalize import normalize_name
+from caseworker.checks.screening.strength import MatchStrength
 from caseworker.domain.dates import DateOfBirth
 from caseworker.domain.jurisdictions import country_of
 
@@ -58,6 +59,11 @@ class ScreeningResult(BaseModel):
 
     status: MatchStatus
     hits: list[Hit]
+    discounted: list[Hit] = Field(
+        default_factory=list,
+        description="Names that match but whose facts differ from the listing's so far that "
+        "they raise nothing; shown so a reader sees they were considered",
+    )
     lists: list[ListInfo]
     list_dates: dict[str, dt.date | None] = Field(description="source -> list date")
     query: Party
@@ -145,7 +151,7 @@ class Screener:
             scored += score_names(
                 query, self.index, extra, keep=len(extra), floor=0.0, kind=party.type
             )
-        hits = build_hits(
+        found = build_hits(
             scored,
             features,
             self.index,
@@ -153,11 +159,14 @@ class Screener:
             hit=self.hit_threshold,
             possible=self.possible_threshold,
             id_matches=frozenset(by_id),
-        )[:limit]
+        )
+        hits = [h for h in found if h.strength != MatchStrength.discounted][:limit]
+        discounted = [h for h in found if h.strength == MatchStrength.discounted][:limit]
         status = hits[0].status if hits else MatchStatus.clear
         return ScreeningResult(
             status=status,
             hits=hits,
+            discounted=discounted,
             lists=self.list_infos,
             list_dates={i.source: i.list_date for i in self.list_infos},
             query=party,

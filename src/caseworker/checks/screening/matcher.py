@@ -52,6 +52,7 @@ from caseworker.checks.screening.normalize import (
     skeleton,
     variant_key,
 )
+from caseworker.checks.screening.pinyin import other_chinese_name
 from caseworker.checks.screening.strength import MatchStrength, strength_for
 
 # Defaults measured on the list benchmark (see the engine's report): a final score at or above
@@ -83,6 +84,7 @@ PHONETIC_MIN_STRICT = 0.6  # ... when the spellings are at least this similar
 INITIAL_SIM = 0.9  # "j" against "john"
 SHORT_TOKEN, OTHER_FIRST_FACTOR = 6, 0.85  # see `_similarity`
 KNOWN_OTHER_FACTOR = 0.9  # see `_similarity`
+OTHER_CHINESE_FACTOR = 0.7  # characters read as other pinyin syllables: another name (pinyin.py)
 VARIANT_SIM = 0.92  # the same token once romanisation variants are folded ("doori"/"duri")
 SKELETON_CAP = np.array([0.0, 0.6, 0.8, 1.0], dtype=np.float32)  # by consonants in skeleton
 ABJAD_SKELETON_CAP = np.array([0.0, 0.6, 1.0], dtype=np.float32)  # whole names in abjad script
@@ -100,6 +102,7 @@ RESCORE = 15  # names scored exactly after the vectorised pre-score
 
 
 _LATIN = script_code("")
+_HANI = script_code("\u738b")  # 王
 _NOISE = sorted(w for w in LEGAL_FORMS_SURE | LEGAL_FORMS_WEAK | LEGAL_RUN | GENERIC if len(w) >= 4)
 
 
@@ -132,7 +135,8 @@ class Hit(BaseModel):
     status: MatchStatus
     strength: MatchStrength = Field(
         description="confirmed: name plus equal full DOB or identifier; potential: name-level; "
-        "weak: a possible match below the hit threshold"
+        "weak: a possible match below the hit threshold; discounted: the name matches, the "
+        "facts differ (not raised)"
     )
     explanation: dict[str, Any]
 
@@ -480,9 +484,22 @@ def score_names(
             joined_if_parts_agree=bool(abjad[c]) and width == len(q.tokens)
             and float(strict_joined[c]) < RESPLIT_SIM,
         )
+        if query_script == _HANI:
+            score, why = _chinese_syllables(q, index, rows[c, :width], score, why)
         out.append(_Scored(int(names[c]), score, why))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+def _chinese_syllables(
+    q: NormalizedName, index: ScreeningIndex, row: IntArray, score: float,
+    explain: Callable[[], dict[str, Any]],
+) -> tuple[float, Callable[[], dict[str, Any]]]:
+    """Score down a listed pinyin name whose syllables are not the characters' (pinyin.py)."""
+    if not other_chinese_name(q.tokens, index.vocab_arrays.words[row].tolist()):
+        return score, explain
+    score *= OTHER_CHINESE_FACTOR
+    return score, lambda: {**explain(), "other_chinese_name": True, "name_score": round(score, 4)}
 
 
 def _query_weight(token: str, index: ScreeningIndex) -> float:
@@ -510,7 +527,11 @@ def build_hits(
     id_matches: frozenset[int] = frozenset(),
     floor: float | None = None,
 ) -> list[Hit]:
-    """Best name per entity, adjusted by the secondary features; hits at or above `floor`."""
+    """Best name per entity, adjusted by the secondary features; hits at or above `floor`.
+
+    Without a `floor`, a name at or above `hit` whose facts bring it below `possible` is kept
+    too, with strength `discounted` and status `clear`, so the screening can show it was seen.
+    """
     best: dict[int, _Scored] = {}
     for s in scored:
         ei = int(index.name_entity[s.name_id])
@@ -530,8 +551,8 @@ def build_hits(
         if id_match or ei in id_matches:
             score = max(score, IDENTIFIER_SCORE)
         score = min(1.0, max(0.0, score))
-        if score < lowest:
-            continue
+        if score < lowest and (s.score < hit or floor is not None):
+            continue  # (a matching name the facts set apart is kept, as `discounted`)
         corroborated = id_match or ei in id_matches or any(a.corroborates for a in adjustments)
         strength = strength_for(
             score, s.score, corroborated=corroborated, hit=hit, possible=possible

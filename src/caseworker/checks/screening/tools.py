@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from caseworker.checks.screening.engine import Party, ScreeningResult
 from caseworker.checks.screening.entity import EntityType
 from caseworker.checks.screening.errors import ListsUnavailable
-from caseworker.checks.screening.matcher import MatchStatus
+from caseworker.checks.screening.matcher import Hit, MatchStatus
 from caseworker.checks.screening.service import screener
 from caseworker.checks.screening.strength import MatchStrength
 from caseworker.logs import get_logger
@@ -62,6 +62,10 @@ class PartyScreening(BaseModel):
     name: str
     status: MatchStatus
     hits: list[PartyHit]
+    discounted: list[PartyHit] = Field(
+        default_factory=list,
+        description="Listed names this party has, whose date of birth and nationality set them "
+        "apart: recorded, counted in no flag")
 
 
 class ScreeningOutput(ToolOutput):
@@ -92,6 +96,14 @@ class ScreeningOutput(ToolOutput):
                 source="lists:" + ",".join(self.list_dates),
                 quote=f"{len(self.parties)} parties screened against {lists}: no match",
             )]
+        drafts += [
+            EvidenceDraft(
+                source=f"list:{hit.source}#{hit.entity_id}",
+                quote=f"{party.role} '{party.name}' has the name of '{hit.caption}', but not its "
+                      f"facts{_facts(hit)}: discounted, score {hit.score:.2f}, not raised",
+            )
+            for party in self.parties for hit in party.discounted
+        ]
         return drafts
 
 
@@ -154,6 +166,13 @@ def parties_of(args: ScreeningInput) -> list[tuple[Role, Party]]:
     return parties
 
 
+def _party_hit(party: Party, h: Hit, clearances: Sequence[Clearance]) -> PartyHit:
+    return PartyHit(entity_id=h.entity_id, source=h.source, matched_name=h.matched_name,
+                    caption=h.caption, score=round(h.score, 4), status=h.status,
+                    strength=h.strength, topics=h.topics, explanation=h.explanation,
+                    cleared=_clearance(party.name, h.source, h.entity_id, clearances))
+
+
 def _screen(args: ScreeningInput, topics: set[str],
             clearances: Sequence[Clearance] = ()) -> ScreeningOutput:
     engine = screener()
@@ -162,17 +181,12 @@ def _screen(args: ScreeningInput, topics: set[str],
     for role, party in parties_of(args):
         result: ScreeningResult = engine.screen(party, topics=topics, limit=5)
         dates.update({s: d.isoformat() if d else None for s, d in result.list_dates.items()})
-        party_hits = [
-            PartyHit(entity_id=h.entity_id, source=h.source, matched_name=h.matched_name,
-                     caption=h.caption, score=round(h.score, 4), status=h.status,
-                     strength=h.strength, topics=h.topics, explanation=h.explanation,
-                     cleared=_clearance(party.name, h.source, h.entity_id, clearances))
-            for h in result.hits
-        ]
+        party_hits = [_party_hit(party, h, clearances) for h in result.hits]
         # The best hit not cleared gives the party's status (the engine's, without clearances).
         status = next((h.status for h in party_hits if h.cleared is None), MatchStatus.clear)
-        screened.append(PartyScreening(role=role, name=party.name, status=status,
-                                       hits=party_hits))
+        screened.append(PartyScreening(
+            role=role, name=party.name, status=status, hits=party_hits,
+            discounted=[_party_hit(party, h, ()) for h in result.discounted]))
     every = [h for p in screened for h in p.hits]
     hits = [h for h in every if h.cleared is None]
     return ScreeningOutput(
