@@ -36,6 +36,7 @@ app.command("extract")(documents_cli.extract)
 app.command("verify")(documents_cli.verify)
 app.command("inspect")(documents_cli.inspect)
 app.command("eval")(eval_cli.evaluate)
+app.command("replay")(eval_cli.replay)
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 

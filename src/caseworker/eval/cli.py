@@ -1,7 +1,8 @@
-"""`caseworker eval`: a labelled dataset through the real runtime, configurations side by side."""
+"""`caseworker eval` and `caseworker replay`: datasets and stored jobs under a new SOP or model."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,12 +17,16 @@ from caseworker.settings import get_settings
 if TYPE_CHECKING:
     from caseworker.eval.dataset import Dataset
     from caseworker.eval.metrics import Summary
+    from caseworker.eval.replay import ReplayDiff
+    from caseworker.sop.agent import AgentDefinition
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 GATE_FAILED = 1
 INVALID = 2
 RUNTIME = 3
+UNFINISHED = 4
+CHANGED = 10
 
 
 def evaluate(
@@ -139,3 +144,99 @@ def _write(out: Path, dataset: Dataset, summaries: list[Summary], *, split: str,
     console.print(markdown, markup=False, highlight=False)
     console.print(f"Results: {out / 'results.json'}  {out / 'summary.md'}  "
                   f"{out / 'report.html'}", highlight=False)
+
+
+def replay(
+    jobs: Annotated[list[str] | None, typer.Argument(help="Stored job ids to replay")] = None,
+    *,
+    since: Annotated[dt.datetime | None, typer.Option(
+        help="Replay every completed job created from this time (ISO 8601)")] = None,
+    until: Annotated[dt.datetime | None, typer.Option(help="... up to this time")] = None,
+    agent: Annotated[Path | None, typer.Option(
+        help="Agent directory or spec to replay under (default: each job's own)")] = None,
+    sop: Annotated[Path | None, typer.Option(help="Another SOP file (a new version)")] = None,
+    model: Annotated[str | None, typer.Option(
+        help="Another model: `rules`, `openai:gpt-4.1`, `NAME@http://host:port/v1`, or a "
+             "chain joined by commas")] = None,
+    live_tools: Annotated[bool, typer.Option(
+        help="Run every tool again instead of answering from the recorded outputs")] = False,
+    workers: Annotated[int | None, typer.Option(
+        help="Local worker processes (default CASEWORKER_WORKERS; 0 with remote workers)")]
+    = None,
+    timeout: Annotated[float, typer.Option(help="Seconds one replay may take")] = 600.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the diffs as JSON")] = False,
+) -> None:
+    """Re-run stored jobs from their recorded case and tool outputs under a new SOP or model.
+
+    Prints, per job, the decision before and after and every check whose status changed, with
+    the replay's answer. Exit codes: 0 nothing changed, 10 something changed, 2 invalid input,
+    3 runtime error, 4 a replay did not finish within --timeout.
+    """
+    from caseworker.eval.replay import replay_all, stored_jobs
+    from caseworker.runtime.connection import connect
+    from caseworker.runtime.local import LocalRuntime
+
+    configure()
+    settings = get_settings()
+    try:
+        if not jobs and since is None and until is None:
+            raise AuthoringError("name the jobs to replay, or a time range (--since/--until)")
+        definition = _replay_definition(agent, sop, model)
+        with LocalRuntime(settings.redis_url, settings.data_dir,
+                          settings.workers if workers is None else workers) as runtime, \
+                connect(runtime.url) as conn:
+            chosen = list(jobs or []) or stored_jobs(
+                conn, since=since, until=until,
+                agent=definition.spec.name if definition is not None else None)
+            if not chosen:
+                raise AuthoringError("no completed job in that time range")
+            diffs = replay_all(conn, chosen, definition, reuse_tools=not live_tools,
+                               timeout=timeout)
+    except AuthoringError as exc:
+        errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(INVALID) from exc
+    except CaseworkerError as exc:
+        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(RUNTIME) from exc
+    if as_json:
+        console.print_json(json.dumps([d.model_dump(mode="json") for d in diffs]))
+    else:
+        _print_diffs(diffs)
+    if any(not d.status.finished for d in diffs):
+        raise typer.Exit(UNFINISHED)
+    if any(d.any_change for d in diffs):
+        raise typer.Exit(CHANGED)
+
+
+def _replay_definition(agent: Path | None, sop: Path | None, model: str | None
+                       ) -> AgentDefinition | None:
+    """Build the definition to replay under, or None for each job's own."""
+    from caseworker.eval.runner import Configuration
+    from caseworker.sop.agent import load_agent, with_sop
+    from caseworker.tools.registry import default_registry
+
+    if agent is None and (sop is not None or model is not None):
+        raise AuthoringError("--sop and --model need --agent: the agent whose SOP or model "
+                             "changes")
+    if agent is None:
+        return None
+    definition = load_agent(agent, default_registry()).definition
+    if sop is not None:
+        definition = with_sop(definition, sop, default_registry())
+    return Configuration.parse(model).apply(definition) if model else definition
+
+
+def _print_diffs(diffs: list[ReplayDiff]) -> None:
+    """One block per job: the decision before and after, then each changed check."""
+    for d in diffs:
+        moved = "unchanged" if not d.decision_changed else "changed"
+        console.print(f"[bold]{d.case_id}[/bold]  job {d.source_job} -> replay {d.replay_job}: "
+                      f"{d.decision_before} -> {d.decision_after} ({moved}; "
+                      f"{d.tools_rerun} tool calls not in the record)", highlight=False)
+        if not d.status.finished:
+            console.print(f"  the replay did not finish ({d.status.value})", highlight=False)
+        for c in d.changed:
+            console.print(f"  {c.check_id}: {c.before} -> {c.after}  {c.why}", markup=False,
+                          highlight=False)
+    changed = sum(d.any_change for d in diffs)
+    console.print(f"{len(diffs)} jobs replayed, {changed} changed", highlight=False)

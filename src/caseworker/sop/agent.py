@@ -55,6 +55,16 @@ def load_agent(path: Path, registry: ToolRegistry) -> LoadedAgent:
     return LoadedAgent(definition, spec_path)
 
 
+def with_sop(definition: AgentDefinition, sop_path: Path, registry: ToolRegistry
+             ) -> AgentDefinition:
+    """Give the agent another SOP file (a new version, for a replay or a shadow run)."""
+    plan = load_sop(sop_path.resolve(), registry)
+    problems = _allowlist_problems(definition.spec, plan, str(sop_path))
+    if problems:
+        raise SOPInvalid(f"{sop_path} uses tools the agent spec does not allow", problems=problems)
+    return definition.model_copy(update={"plan": plan})
+
+
 def _allowlist_problems(spec: AgentSpec, plan: Plan, source: str) -> list[Problem]:
     if spec.tools is None:
         return []
