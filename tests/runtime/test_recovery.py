@@ -17,7 +17,7 @@ from caseworker.domain.results import CheckResult, CheckStatus, Timings
 from caseworker.runtime import events
 from caseworker.runtime.local import LocalWorkers
 from caseworker.runtime.queue import check_queue, queue_entry
-from caseworker.runtime.recovery import reap
+from caseworker.runtime.recovery import heartbeat, reap
 from caseworker.runtime.store import JobStore
 from tests.fixtures import jobs
 from tests.fixtures.cases import acme
@@ -65,8 +65,7 @@ def test_checks_give_up_after_bounded_attempts(conn: redis.Redis, counters: obje
     store = JobStore(conn)
     # `quick` is taken by workers that die, as many times as attempts allow.
     for attempt in range(1, 4):
-        assert store.transition(job_id, "quick", CheckState.queued, CheckState.running)
-        store.start_check(job_id, "quick", f"dead-worker-{attempt}")
+        assert store.claim_check(job_id, "quick", f"dead-worker-{attempt}")
         assert (job_id, "quick") in reap(conn)
     result = store.result(job_id, "quick")
     assert result is not None and result.status == "error"
@@ -136,8 +135,7 @@ def test_reaper_finishes_what_a_dead_process_left_half_done(
     """A worker that died between saving a result and enqueueing the dependents."""
     job_id = jobs.start(conn, "killable", acme())
     store = JobStore(conn)
-    assert store.transition(job_id, "quick", CheckState.queued, CheckState.running)
-    store.start_check(job_id, "quick", "worker-that-died")
+    assert store.claim_check(job_id, "quick", "worker-that-died")
     now = dt.datetime.now(dt.UTC)
     store.complete_check(job_id, CheckResult(
         check_id="quick", title="Quick check", severity=Severity.medium,
@@ -157,11 +155,26 @@ def test_a_check_taken_back_goes_to_the_front_of_the_queue(
     first = jobs.start(conn, "killable", acme())
     backlog = [jobs.start(conn, "killable", acme()) for _ in range(3)]
     store = JobStore(conn)
-    assert store.transition(first, "quick", CheckState.queued, CheckState.running)
-    store.start_check(first, "quick", "dead-worker")
+    assert store.claim_check(first, "quick", "dead-worker")
     assert (first, "quick") in reap(conn)
     retried = queue_entry(conn, first, "quick")
     assert retried is not None and retried.rq_id == f"{first}-quick-2"
     queued = check_queue(conn).job_ids
     assert queued[0] == retried.rq_id  # ahead of the backlog's checks
     assert any(rq_id.startswith(backlog[-1]) for rq_id in queued[1:])
+
+
+def test_a_claimed_check_has_its_worker_from_the_first_moment(
+    conn: redis.Redis, counters: object,
+) -> None:
+    """The reaper once took back checks caught between 'running' and their worker's name."""
+    job_id = jobs.start(conn, "killable", acme())
+    store = JobStore(conn)
+    me = "worker-alive"
+    heartbeat(conn, me)  # a live worker
+    assert store.claim_check(job_id, "quick", me) == 1
+    assert store.claim_check(job_id, "quick", "another-worker") is None  # claimed once only
+    assert store.states(job_id)["quick"] == CheckState.running
+    assert store.running(job_id) == {"quick": me}
+    assert reap(conn) == []
+    assert store.claim_check(job_id, "slow", me) is None  # pending, not queued

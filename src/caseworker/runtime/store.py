@@ -29,6 +29,17 @@ end
 return 0
 """
 
+# Claim a queued check for a worker: its state, its worker and its attempt count change in one
+# step, so a reaper never sees it running with no worker (and takes it back as lost).
+_CLAIM = """
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
+return redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
+"""
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -40,6 +51,7 @@ class JobStore:
     def __init__(self, conn: redis.Redis) -> None:
         self.conn = conn
         self._transition = conn.register_script(_TRANSITION)
+        self._claim = conn.register_script(_CLAIM)
 
     # --- creation ------------------------------------------------------------------------
 
@@ -169,15 +181,22 @@ class JobStore:
         """Move a check from `old` to `new` if (and only if) it is in `old`."""
         return bool(self._transition(keys=[keys.checks(job_id)], args=[check_id, old, new]))
 
-    def start_check(self, job_id: str, check_id: str, worker: str) -> int:
-        """Record that `worker` runs the check; returns the attempt number."""
+    def claim_check(self, job_id: str, check_id: str, worker: str) -> int | None:
+        """Move a queued check to running under `worker`; its attempt number, None if not queued.
+
+        State, worker and attempt count change atomically; then the job's start is recorded.
+        """
+        attempt = int(self._claim(
+            keys=[keys.checks(job_id), keys.running(job_id), keys.attempts(job_id)],
+            args=[check_id, CheckState.queued.value, CheckState.running.value, worker]))
+        if not attempt:
+            return None
         pipe = self.conn.pipeline()
-        pipe.hset(keys.running(job_id), check_id, worker)
-        pipe.hincrby(keys.attempts(job_id), check_id, 1)
         pipe.hsetnx(keys.job(job_id), "started_at", _now().isoformat())
         pipe.hset(keys.job(job_id), "status", JobStatus.running.value)
         pipe.delete(keys.scratchpad(job_id, check_id))
-        return int(pipe.execute()[1])
+        pipe.execute()
+        return attempt
 
     def complete_check(
         self, job_id: str, result: CheckResult, memory_writes: dict[str, Any] | None, *,

@@ -12,7 +12,7 @@ from caseworker import tracing
 from caseworker.agents.worker import CheckRun
 from caseworker.agents.worker import run_check as run_agent
 from caseworker.domain.events import EventType
-from caseworker.domain.job import CheckState, JobStatus
+from caseworker.domain.job import JobStatus
 from caseworker.exceptions import JobCancelled
 from caseworker.logs import get_logger
 from caseworker.runtime import events, identity, keys
@@ -61,12 +61,12 @@ def _run_check(conn: redis.Redis, job_id: str, check_id: str) -> str:
     store = JobStore(conn)
     if store.status(job_id).finished:
         return "skipped: job finished"
-    if not store.transition(job_id, check_id, CheckState.queued, CheckState.running):
+    me = identity.current()
+    attempt = store.claim_check(job_id, check_id, me.name)
+    if attempt is None:
         state = store.states(job_id).get(check_id)
         log.info("check not runnable job_id=%s check_id=%s state=%s", job_id, check_id, state)
         return f"skipped: check is {state}"
-    me = identity.current()
-    attempt = store.start_check(job_id, check_id, me.name)
     definition = store.definition(job_id)
     check = definition.plan.check(check_id)
     events.emit(conn, job_id, EventType.check_started, check_id=check_id,
