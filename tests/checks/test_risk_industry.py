@@ -233,3 +233,42 @@ def test_broken_policy_fails_the_tool(monkeypatch: pytest.MonkeyPatch, tmp_path:
             run(mcc="7995")
     finally:
         industry.load_industry_policy.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Bookkeeping software for restaurants; we do not serve gambling or crypto businesses.",
+        "Office cleaning for banks (not a money transfer or currency exchange business).",
+        "Catering equipment wholesaler; no firearms, no ammunition and no CBD products are sold.",
+        "Payroll software. We don\u2019t accept payday lenders as customers.",
+    ],
+)
+def test_a_mention_only_to_say_no_is_not_rated_but_quoted(description: str) -> None:
+    out = run(description=description)
+    assert out.level == "standard", out.matches
+    assert out.negated_mentions
+    assert all(e.quote.startswith("negated, not rated: ") for e in out.evidence())
+
+
+@pytest.mark.parametrize(
+    ("description", "category"),
+    [
+        ("No-fee crypto exchange for retail investors.", "crypto"),
+        ("We sell crypto, not stocks.", "crypto"),
+        ("We are not just a wallet, we run a crypto exchange.", "crypto"),
+        ("Not only payments but also an online casino.", "gambling"),
+        ("We offer no KYC crypto trading.", "crypto"),
+        ("Online casino without the hassle.", "gambling"),
+    ],
+)
+def test_a_negation_outside_the_mention_s_clause_does_not_clear_it(
+    description: str, category: str,
+) -> None:
+    out = run(description=description)
+    assert any(category in c for c in out.categories), (out.categories, out.negated_mentions)
+
+
+def test_the_stated_industry_and_the_mcc_are_never_read_as_negated() -> None:
+    out = run(industry="Not a casino", description="Games of chance.", mcc="7995")
+    assert "gambling" in out.categories and not out.negated_mentions

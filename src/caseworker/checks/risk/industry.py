@@ -163,6 +163,10 @@ class IndustryRiskOutput(ToolOutput):
     categories: list[str]
     any_prohibited: bool
     any_high_risk: bool
+    negated_mentions: list[str] = Field(
+        default_factory=list,
+        description="Policy keywords the description names only to say the business does not "
+        "do that (not rated; quoted for the reader)")
     policy_version: str
 
     def evidence(self) -> list[EvidenceDraft]:
@@ -170,6 +174,8 @@ class IndustryRiskOutput(ToolOutput):
         for m in self.matches:
             quote = m.context if m.via == "mcc" else f'keyword "{m.matched}": {m.context}'
             drafts.append(EvidenceDraft(source=f"policy:industries#{m.category}", quote=quote))
+        drafts += [EvidenceDraft(source="policy:industries", quote=f"negated, not rated: {n}")
+                   for n in self.negated_mentions]
         return drafts
 
 
@@ -187,7 +193,38 @@ def snippet(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
     return f"{'…' if left > 0 else ''}{body}{'…' if right < len(text) else ''}"
 
 
-def _keyword_matches(compiled: CompiledCategory, texts: list[str]) -> list[IndustryMatch]:
+# A mention is negated when its own clause says so before it: "we do not serve gambling or
+# crypto businesses", "(not a money transfer or currency exchange business)", "no firearms".
+# Deliberately narrow, since a missed mention approves: a verbal negation at most
+# NEGATION_REACH words before the keyword, or "no" right before it ("no-fee" is no negation);
+# a comma, a colon, a bracket or "but" ends the clause. The MCC and the industry field are
+# never read as negated.
+_CLAUSE_END = re.compile(r"[.;:!?,()\[\]\n]|\bbut\b|\bhowever\b", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:not|never|no\s+longer|(?:do|does|did|will|would|can|could|shall)n[\'\u2019]t|won[\'\u2019]t|"
+    r"neither|nor|without|excluding|except)\b",
+    re.IGNORECASE,
+)
+_NO_BEFORE = re.compile(r"\bno\s+$", re.IGNORECASE)
+NEGATION_REACH = 6  # words between a verbal negation and the keyword it negates
+
+
+def negated(text: str, start: int) -> bool:
+    """Tell whether the keyword at `start` is mentioned only to say the business does not."""
+    clause = _CLAUSE_END.split(text[:start])[-1]
+    if _NO_BEFORE.search(clause):
+        return True
+    cues = list(_NEGATION.finditer(clause))
+    return bool(cues) and len(clause[cues[-1].end():].split()) <= NEGATION_REACH
+
+
+def _keyword_matches(compiled: CompiledCategory, texts: list[str],
+                     negations: list[str] | None = None) -> list[IndustryMatch]:
+    """Find the keyword matches in `texts`.
+
+    With `negations`, a negated mention is left out and its context kept there, for the
+    evidence.
+    """
     cat = compiled.category
     found: list[IndustryMatch] = []
     for text in texts:
@@ -201,6 +238,9 @@ def _keyword_matches(compiled: CompiledCategory, texts: list[str]) -> list[Indus
                 if inside_exclusion or overlaps:
                     continue
                 taken.append((s, e))
+                if negations is not None and negated(text, s):
+                    negations.append(f"{cat.label}: {snippet(text, s, e)}")
+                    continue
                 if all(f.matched != keyword for f in found):
                     found.append(
                         IndustryMatch(
@@ -229,8 +269,10 @@ def industry_risk(args: IndustryRiskInput, context: ToolContext) -> IndustryRisk
     any match is prohibited or high) and the `policy_version` used.
     """
     compiled = load_industry_policy()
-    texts = [t for t in (args.industry, args.description) if t and t.strip()]
+    stated = [args.industry] if args.industry and args.industry.strip() else []
+    described = [args.description] if args.description and args.description.strip() else []
     matches: list[IndustryMatch] = []
+    negations: list[str] = []
     for entry in compiled.categories:
         cat = entry.category
         if args.mcc and args.mcc in cat.mccs:
@@ -244,7 +286,10 @@ def industry_risk(args: IndustryRiskInput, context: ToolContext) -> IndustryRisk
                     context=f"MCC {args.mcc} ({cat.mccs[args.mcc]})",
                 )
             )
-        matches.extend(_keyword_matches(entry, texts))
+        matches.extend(_keyword_matches(entry, stated))
+        matches.extend(m for m in _keyword_matches(entry, described, negations)
+                       if all(m.matched != f.matched or f.category != m.category
+                              for f in matches))
     level: Level = "standard"
     for m in matches:
         if _SEVERITY[m.level] > _SEVERITY[level]:
@@ -256,5 +301,6 @@ def industry_risk(args: IndustryRiskInput, context: ToolContext) -> IndustryRisk
         categories=categories,
         any_prohibited=level == "prohibited",
         any_high_risk=level != "standard",
+        negated_mentions=negations,
         policy_version=compiled.policy.version,
     )
