@@ -45,8 +45,8 @@ def reap(conn: redis.Redis) -> list[tuple[str, str]]:
     recovered = []
     waiting = QueueView(conn)
     for job_id in store.active_jobs():
-        running = store.running(job_id)
-        for check_id, state in store.states(job_id).items():
+        states, running = store.holders(job_id)
+        for check_id, state in states.items():
             if state == CheckState.running:
                 reason = _running_orphaned(conn, job_id, check_id, running.get(check_id))
                 if reason and store.release_orphan(job_id, check_id):

@@ -164,6 +164,18 @@ class JobStore:
         raw = self.conn.hgetall(keys.running(job_id))
         return {as_text(k): as_text(v) for k, v in raw.items()}
 
+    def holders(self, job_id: str) -> tuple[dict[str, CheckState], dict[str, str]]:
+        """Each check's state and the worker of each running check, read at one instant.
+
+        Two separate reads could see a check claimed between them as running with no worker.
+        """
+        pipe = self.conn.pipeline(transaction=True)
+        pipe.hgetall(keys.checks(job_id))
+        pipe.hgetall(keys.running(job_id))
+        states, running = pipe.execute()
+        return ({as_text(k): CheckState(as_text(v)) for k, v in states.items()},
+                {as_text(k): as_text(v) for k, v in running.items()})
+
     def attempts(self, job_id: str, check_id: str) -> int:
         return int(self.conn.hget(keys.attempts(job_id), check_id) or 0)
 
