@@ -564,8 +564,9 @@ def run_model_scenario(scenario: Scenario, definition: AgentDefinition, cases: l
     """A fault-free run of the LLM chain (the reference), then the scenario through faults."""
     sys.path.insert(0, str(ROOT))  # the scripted model server is a test fixture
     from tests.fixtures.analyst import analyst
-    from tests.fixtures.fault_proxy import run_fault_proxy
     from tests.fixtures.openai_server import responder, run_openai_server
+
+    from caseworker.eval.fault_proxy import run_fault_proxy
 
     with run_openai_server() as server:
         server.always(responder(analyst))

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     requeue_grace: float = 5.0
     # Attempts a check gets (first run included) when its worker dies under it.
     max_check_attempts: int = 3
+    # Fault drill (`caseworker eval --faults`): the share of tool calls answered "unavailable"
+    # instead of run, drawn per (fault_seed, job, check, tool, arguments). 0 outside drills.
+    fault_tool_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    fault_seed: int = 0
     # A dotenv-style file (KEY=value lines) of model API keys, read when a key is not in the
     # environment. Keys are never logged, put in events or written to reports.
     secrets_file: Path | None = None

@@ -13,13 +13,17 @@ from caseworker.cli import app
 from caseworker.domain.case import load_case
 from caseworker.domain.plan import Recommendation
 from caseworker.eval.dataset import Dataset, Expected, LabelledCase, write_dataset
+from caseworker.eval.faults import FaultSpec
 from caseworker.eval.gate import Baseline, gate
 from caseworker.eval.metrics import summarize
 from caseworker.eval.report import render_markdown
 from caseworker.eval.runner import Configuration, evaluate
+from caseworker.exceptions import AuthoringError
 from caseworker.runtime.local import LocalWorkers
 from caseworker.sop.agent import load_agent
 from caseworker.tools.registry import default_registry
+from tests.fixtures.analyst import analyst
+from tests.fixtures.openai_server import responder, run_openai_server
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "cases"
@@ -109,3 +113,40 @@ def test_the_command_writes_results_and_gates(tmp_path: Path) -> None:
     gated = runner.invoke(app, ["eval", str(folder), "--model", "rules", "--workers", "2",
                                 "--out", str(tmp_path / "out2"), "--baseline", str(baseline)])
     assert gated.exit_code == 0, gated.output
+
+
+@pytest.mark.slow
+@pytest.mark.faults
+def test_under_30_percent_model_faults_every_case_completes_none_more_lenient(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "examples"
+    write_dataset(_examples(names=[c for c in CASES if c != "uk-remittance-msb"]), folder)
+    with run_openai_server() as server:
+        server.always(responder(analyst))
+        runner = CliRunner()
+        done = runner.invoke(app, [
+            "eval", str(folder), "--model", f"analyst@{server.base_url}", "--workers", "2",
+            "--out", str(tmp_path / "out"), "--faults", "model=0.3,tools=0.1,seed=11"])
+    assert done.exit_code == 0, done.output
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    plain, drilled = results["configurations"]
+    assert drilled["configuration"].endswith("faults(model=0.3,tools=0.1,seed=11)")
+    assert drilled["completed"] == drilled["cases"] == plain["cases"] == 3
+    (drill,) = results["fault_drills"]
+    assert drill["completed"] == 3
+    assert sum(drill["model_faults"].values()) > 0  # the drill did inject model faults
+    assert all(m["direction"] == "stricter" for m in drill["moved"]), drill["moved"]
+    assert drilled["decisions"] != {} and plain["decisions"] != {}
+    assert "under faults(model=0.3" in (tmp_path / "out" / "summary.md").read_text()
+
+
+def test_fault_specs_are_read_or_refused_by_name() -> None:
+    spec = FaultSpec.parse("model=0.3, tools=0.1, seed=7, kinds=timeout+server_error")
+    assert (spec.model, spec.tools, spec.seed, spec.kinds) == (0.3, 0.1, 7, ("timeout",
+                                                                             "server_error"))
+    for bad, says in [("model=1.5", "between 0 and 1"), ("colour=red", "'colour=red'"),
+                      ("model=0.2,kinds=fire", "unknown kinds"), ("seed=3", "above 0"),
+                      ("model=lots", "could not convert")]:
+        with pytest.raises(AuthoringError, match=says):
+            FaultSpec.parse(bad)

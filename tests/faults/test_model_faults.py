@@ -24,6 +24,7 @@ from caseworker.domain.events import EventType
 from caseworker.domain.job import Job
 from caseworker.domain.plan import Recommendation
 from caseworker.domain.results import LENIENCY
+from caseworker.eval.fault_proxy import FaultProxy, run_fault_proxy
 from caseworker.runtime import events
 from caseworker.runtime.connection import EmbeddedRedis, connect
 from caseworker.runtime.local import LocalWorkers
@@ -31,7 +32,6 @@ from caseworker.runtime.store import JobStore
 from caseworker.sop.agent import load_agent
 from caseworker.tools.registry import default_registry
 from tests.fixtures.analyst import analyst
-from tests.fixtures.fault_proxy import FaultProxy, run_fault_proxy
 from tests.fixtures.openai_server import FakeOpenAI, responder
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]

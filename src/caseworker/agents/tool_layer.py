@@ -22,6 +22,7 @@ from caseworker.runtime import clearances, events, keys
 from caseworker.runtime.audit import CheckAudit
 from caseworker.runtime.clearances import Clearance
 from caseworker.runtime.store import JobStore
+from caseworker.settings import get_settings
 from caseworker.tools.base import EvidenceDraft, ToolContext, ToolSpec
 from caseworker.tools.registry import ToolRegistry
 
@@ -40,6 +41,20 @@ class ToolCall:
 
 def canonical(args: Any) -> str:
     return json.dumps(args, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _drill_fails(job_id: str, check_id: str, tool: str, args_key: str) -> bool:
+    """Tell whether a fault drill fails this tool call (`caseworker eval --faults tools=R`).
+
+    Drawn from (seed, job, check, tool, arguments), so a drill run again fails the same calls;
+    never outside a drill (CASEWORKER_FAULT_TOOL_RATE 0).
+    """
+    settings = get_settings()
+    if settings.fault_tool_rate <= 0.0:
+        return False
+    digest = hashlib.sha256(
+        f"{settings.fault_seed}|{job_id}|{check_id}|{tool}|{args_key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < settings.fault_tool_rate
 
 
 @dataclass
@@ -98,6 +113,8 @@ class CheckTools:
         cached_raw = self.conn.hget(cache, idem) if spec.idempotent else None
         if cached_raw is not None:
             return spec.output_model.model_validate_json(cached_raw), True
+        if _drill_fails(self.job_id, self.check.id, spec.name, canonical(args)):
+            raise ToolUnavailable(f"{spec.name} is unavailable (fault drill)")
         output = await spec.invoke(args, ToolContext(
             job_id=self.job_id, check_id=self.check.id, registry=self.registry,
             extra=self._extra(),

@@ -16,8 +16,10 @@ from caseworker.settings import get_settings
 
 if TYPE_CHECKING:
     from caseworker.eval.dataset import Dataset
+    from caseworker.eval.faults import FaultMovement, FaultSpec
     from caseworker.eval.metrics import Summary
     from caseworker.eval.replay import ReplayDiff
+    from caseworker.eval.runner import Configuration
     from caseworker.sop.agent import AgentDefinition
 
 console = Console()
@@ -50,12 +52,18 @@ def evaluate(
         help="Gate: fail (exit 1) on any false approval or an accuracy below this file's")] = None,
     write_baseline: Annotated[Path | None, typer.Option(
         help="Write the first configuration's figures as the new baseline file")] = None,
+    faults: Annotated[str | None, typer.Option(
+        help="Also run each configuration under faults, e.g. model=0.3,tools=0.1,seed=7 "
+             "(model errors before every model with a base URL; tool calls answered "
+             "unavailable), and report how decisions moved")] = None,
 ) -> None:
     """Run every case of DATASET under each --model: accuracy, false approvals, cost, latency.
 
-    Exit codes: 0 done (and the gate passed), 1 the gate failed, 2 invalid input, 3 runtime
-    error.
+    Exit codes: 0 done (and the gate passed), 1 the gate failed, or under --faults a case did
+    not complete or a decision became more lenient than without faults, 2 invalid input,
+    3 runtime error.
     """
+    from caseworker.eval.faults import FaultSpec
     from caseworker.eval.gate import load_baseline
 
     configure()
@@ -63,16 +71,24 @@ def evaluate(
         if split not in ("all", "dev", "holdout"):
             raise AuthoringError(f"--split {split!r}: expected all, dev or holdout")
         gate_with = load_baseline(baseline) if baseline else None
+        drill = FaultSpec.parse(faults) if faults else None
         loaded, summaries, skipped, agent_name = _run(
             dataset, agent, model or ["spec"], split=split, limit=limit, workers=workers,
             concurrency=concurrency, timeout=timeout)
+        moved = _drill(dataset, agent, model or ["spec"], summaries, drill, split=split,
+                       limit=limit, workers=workers, concurrency=concurrency,
+                       timeout=timeout) if drill else []
     except AuthoringError as exc:
         errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(INVALID) from exc
     except CaseworkerError as exc:
         errors.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(RUNTIME) from exc
-    _write(out, loaded, summaries, split=split, agent=agent_name, skipped=skipped)
+    _write(out, loaded, summaries, split=split, agent=agent_name, skipped=skipped, moved=moved)
+    if any(m.more_lenient or m.completed < m.cases for m in moved):
+        errors.print("[red]faults:[/red] a case did not complete or became more lenient "
+                     "under faults", markup=True, highlight=False)
+        raise typer.Exit(GATE_FAILED)
     if write_baseline:
         from caseworker.eval.gate import Baseline
 
@@ -90,9 +106,36 @@ def evaluate(
             raise typer.Exit(GATE_FAILED)
 
 
+def _drill(
+    dataset: Path, agent: Path, models: list[str], reference: list[Summary], drill: FaultSpec,
+    *, split: str, limit: int | None, workers: int | None, concurrency: int, timeout: float,
+) -> list[FaultMovement]:
+    """Run each configuration again under `drill` and compare it with its fault-free run.
+
+    Fresh local workers read the tool fault rate; the drill's summaries join the others.
+    """
+    from caseworker.eval.faults import model_faults, movement, tool_faults
+    from caseworker.eval.runner import Configuration
+
+    if workers == 0 and drill.tools:
+        raise AuthoringError("--faults tools=... needs local workers (--workers 1 or more)")
+    moved = []
+    with tool_faults(drill):
+        for name, fault_free in zip(models, list(reference), strict=True):
+            with model_faults([Configuration.parse(name)], drill) as faulty:
+                _, (drilled,), _, _ = _run(
+                    dataset, agent, [], split=split, limit=limit, workers=workers,
+                    concurrency=concurrency, timeout=timeout,
+                    configurations=faulty.configurations)
+                moved.append(movement(fault_free, drilled, drill, faulty.model_faults()))
+            reference.append(drilled)
+    return moved
+
+
 def _run(
     dataset: Path, agent: Path, models: list[str], *, split: str, limit: int | None,
     workers: int | None, concurrency: int, timeout: float,
+    configurations: list[Configuration] | None = None,
 ) -> tuple[Dataset, list[Summary], int, str]:
     """Run the dataset's cases under each configuration on a local runtime."""
     from caseworker.eval.dataset import load_dataset
@@ -105,7 +148,7 @@ def _run(
     from caseworker.tools.registry import default_registry
 
     settings = get_settings()
-    configurations = [Configuration.parse(m) for m in models]
+    configurations = configurations or [Configuration.parse(m) for m in models]
     loaded, bad_rows = load_dataset(dataset)
     for row in bad_rows:
         errors.print(f"[yellow]skipped:[/yellow] {row}", highlight=False)
@@ -127,7 +170,7 @@ def _run(
 
 
 def _write(out: Path, dataset: Dataset, summaries: list[Summary], *, split: str, agent: str,
-           skipped: int) -> None:
+           skipped: int, moved: list[FaultMovement]) -> None:
     """Write results.json and summary.md under `out`, and print the summary."""
     from caseworker.eval.metrics import summary_json
     from caseworker.eval.report import render_markdown
@@ -136,14 +179,29 @@ def _write(out: Path, dataset: Dataset, summaries: list[Summary], *, split: str,
     out.mkdir(parents=True, exist_ok=True)
     meta = {"dataset": dataset.name, "version": dataset.version, "seed": dataset.seed,
             "split": split, "agent": agent, "skipped_rows": skipped}
-    (out / "results.json").write_text(json.dumps(summary_json(summaries, meta), indent=2))
+    results = summary_json(summaries, meta)
+    if moved:
+        results["fault_drills"] = [m.model_dump(mode="json") for m in moved]
+    (out / "results.json").write_text(json.dumps(results, indent=2))
     markdown = render_markdown(summaries, dataset=dataset.name, agent=agent, split=split)
+    markdown += "".join(_movement_markdown(m) for m in moved)
     (out / "summary.md").write_text(markdown)
     (out / "report.html").write_text(render_html(summaries, dataset=dataset.name, agent=agent,
                                                  split=split))
     console.print(markdown, markup=False, highlight=False)
     console.print(f"Results: {out / 'results.json'}  {out / 'summary.md'}  "
                   f"{out / 'report.html'}", highlight=False)
+
+
+def _movement_markdown(m: FaultMovement) -> str:
+    """Say, as a Markdown section, how one configuration's decisions moved under faults."""
+    lines = [f"\n## `{m.configuration}` under {m.faults}\n",
+             f"{m.completed} of {m.cases} cases completed; {len(m.moved)} decisions moved, "
+             f"{len(m.more_lenient)} more lenient than without faults; model faults injected: "
+             f"{', '.join(f'{k} {v}' for k, v in m.model_faults.items()) or 'none'}.\n"]
+    lines += [f"- `{x.case_id}`: {x.before} -> {x.after} ({x.direction.replace('_', ' ')})"
+              for x in m.moved]
+    return "\n".join(lines) + "\n"
 
 
 def replay(

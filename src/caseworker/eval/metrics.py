@@ -63,6 +63,8 @@ class Summary(BaseModel):
     processing_p50_s: float | None
     wall_s: float
     cases_per_s: float
+    decisions: dict[str, str] = Field(
+        default_factory=dict, description="Case id -> decision ('none': did not complete)")
 
 
 def _quantile(values: list[float], q: float) -> float | None:
@@ -166,6 +168,8 @@ def summarize(run: ConfigurationRun, cases: list[LabelledCase]) -> Summary:
         latency_p95_s=_quantile([o.latency_s for o in runs], 0.95),
         processing_p50_s=_quantile([o.processing_s for o in runs if o.processing_s], 0.5),
         wall_s=run.wall_s, cases_per_s=len(runs) / run.wall_s if run.wall_s else 0.0,
+        decisions={case_id: (o.decision if o and o.decision else "none")
+                   for case_id, o in outcomes.items()},
     )
 
 
