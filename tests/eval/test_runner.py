@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -115,30 +116,45 @@ def test_the_command_writes_results_and_gates(tmp_path: Path) -> None:
     assert gated.exit_code == 0, gated.output
 
 
+def _drill(tmp_path: Path, faults: str) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """Run three examples under the scripted analyst, then under `faults`."""
+    folder = tmp_path / "examples"
+    write_dataset(_examples(names=[c for c in CASES if c != "uk-remittance-msb"]), folder)
+    with run_openai_server() as server:
+        server.always(responder(analyst))
+        done = CliRunner().invoke(app, [
+            "eval", str(folder), "--model", f"analyst@{server.base_url}", "--workers", "2",
+            "--out", str(tmp_path / "out"), "--faults", faults])
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    plain, drilled = results["configurations"]
+    assert drilled["configuration"].endswith(f"faults({faults})")
+    assert drilled["completed"] == drilled["cases"] == plain["cases"] == 3
+    (drill,) = results["fault_drills"]
+    assert drill["completed"] == 3
+    assert f"under faults({faults})" in (tmp_path / "out" / "summary.md").read_text()
+    return drill, plain, done.exit_code
+
+
 @pytest.mark.slow
 @pytest.mark.faults
 def test_under_30_percent_model_faults_every_case_completes_none_more_lenient(
     tmp_path: Path,
 ) -> None:
-    folder = tmp_path / "examples"
-    write_dataset(_examples(names=[c for c in CASES if c != "uk-remittance-msb"]), folder)
-    with run_openai_server() as server:
-        server.always(responder(analyst))
-        runner = CliRunner()
-        done = runner.invoke(app, [
-            "eval", str(folder), "--model", f"analyst@{server.base_url}", "--workers", "2",
-            "--out", str(tmp_path / "out"), "--faults", "model=0.3,tools=0.1,seed=11"])
-    assert done.exit_code == 0, done.output
-    results = json.loads((tmp_path / "out" / "results.json").read_text())
-    plain, drilled = results["configurations"]
-    assert drilled["configuration"].endswith("faults(model=0.3,tools=0.1,seed=11)")
-    assert drilled["completed"] == drilled["cases"] == plain["cases"] == 3
-    (drill,) = results["fault_drills"]
-    assert drill["completed"] == 3
+    drill, plain, code = _drill(tmp_path, "model=0.3,tools=0,seed=11")
+    assert code == 0, drill
     assert sum(drill["model_faults"].values()) > 0  # the drill did inject model faults
     assert all(m["direction"] == "stricter" for m in drill["moved"]), drill["moved"]
-    assert drilled["decisions"] != {} and plain["decisions"] != {}
-    assert "under faults(model=0.3" in (tmp_path / "out" / "summary.md").read_text()
+    assert set(plain["decisions"]) == {"uk-saas-clean", "be-minerals-sanctioned-director",
+                                       "de-gmbh-wholesale-clean"}
+
+
+@pytest.mark.slow
+@pytest.mark.faults
+def test_under_tool_faults_nothing_is_approved_that_was_not(tmp_path: Path) -> None:
+    drill, _, code = _drill(tmp_path, "model=0,tools=0.5,seed=3")
+    assert code == 0, drill
+    assert drill["moved"], "half the tool calls failed: some decision must have moved"
+    assert all(m["after"] == "review" for m in drill["moved"]), drill["moved"]
 
 
 def test_fault_specs_are_read_or_refused_by_name() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -60,14 +62,14 @@ def evaluate(
     """Run every case of DATASET under each --model: accuracy, false approvals, cost, latency.
 
     Exit codes: 0 done (and the gate passed), 1 the gate failed, or under --faults a case did
-    not complete or a decision became more lenient than without faults, 2 invalid input,
-    3 runtime error.
+    not complete, moved to approve, or became more lenient under model faults alone, 2 invalid
+    input, 3 runtime error.
     """
     from caseworker.eval.faults import FaultSpec
     from caseworker.eval.gate import load_baseline
 
     configure()
-    try:
+    with _exit_codes():
         if split not in ("all", "dev", "holdout"):
             raise AuthoringError(f"--split {split!r}: expected all, dev or holdout")
         gate_with = load_baseline(baseline) if baseline else None
@@ -78,16 +80,11 @@ def evaluate(
         moved = _drill(dataset, agent, model or ["spec"], summaries, drill, split=split,
                        limit=limit, workers=workers, concurrency=concurrency,
                        timeout=timeout) if drill else []
-    except AuthoringError as exc:
-        errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(INVALID) from exc
-    except CaseworkerError as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(RUNTIME) from exc
     _write(out, loaded, summaries, split=split, agent=agent_name, skipped=skipped, moved=moved)
-    if any(m.more_lenient or m.completed < m.cases for m in moved):
-        errors.print("[red]faults:[/red] a case did not complete or became more lenient "
-                     "under faults", markup=True, highlight=False)
+    problems = [f"{m.configuration}: {p}" for m in moved for p in m.problems()]
+    for problem in problems:
+        errors.print(f"[red]faults:[/red] {problem}", markup=True, highlight=False)
+    if problems:
         raise typer.Exit(GATE_FAILED)
     if write_baseline:
         from caseworker.eval.gate import Baseline
@@ -104,6 +101,19 @@ def evaluate(
             errors.print(f"[red]gate:[/red] {problem}", markup=True, highlight=False)
         if problems:
             raise typer.Exit(GATE_FAILED)
+
+
+@contextmanager
+def _exit_codes() -> Iterator[None]:
+    """Print an authoring mistake and exit 2, or a runtime failure and exit 3."""
+    try:
+        yield
+    except AuthoringError as exc:
+        errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(INVALID) from exc
+    except CaseworkerError as exc:
+        errors.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(RUNTIME) from exc
 
 
 def _drill(
@@ -236,7 +246,7 @@ def replay(
 
     configure()
     settings = get_settings()
-    try:
+    with _exit_codes():
         if not jobs and since is None and until is None:
             raise AuthoringError("name the jobs to replay, or a time range (--since/--until)")
         definition = _replay_definition(agent, sop, model)
@@ -250,12 +260,6 @@ def replay(
                 raise AuthoringError("no completed job in that time range")
             diffs = replay_all(conn, chosen, definition, reuse_tools=not live_tools,
                                timeout=timeout)
-    except AuthoringError as exc:
-        errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-        raise typer.Exit(INVALID) from exc
-    except CaseworkerError as exc:
-        errors.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(RUNTIME) from exc
     if as_json:
         console.print_json(json.dumps([d.model_dump(mode="json") for d in diffs]))
     else:

@@ -146,9 +146,28 @@ class FaultMovement(BaseModel):
     model_faults: dict[str, int] = Field(
         default_factory=dict, description="Model faults injected in the drill, by kind")
 
+    tools_faulted: bool = Field(default=False, description="The drill failed tool calls too")
+
     @property
     def more_lenient(self) -> list[str]:
         return [m.case_id for m in self.moved if m.direction == "more_lenient"]
+
+    def problems(self) -> list[str]:
+        """List what the drill must not show, each naming the cases; empty when it held.
+
+        A case must complete, and never move to approve. A decision must not become more
+        lenient under model faults (the rules still decide); with tool faults, a reject that
+        becomes a review is the designed degradation (no evidence, no rejection: a person
+        looks) and is reported, not failed.
+        """
+        found = []
+        if unfinished := [m.case_id for m in self.moved if m.direction == "not_completed"]:
+            found.append(f"did not complete: {', '.join(unfinished)}")
+        if approved := [m.case_id for m in self.moved if m.after == "approve"]:
+            found.append(f"approved under faults: {', '.join(approved)}")
+        if self.more_lenient and not self.tools_faulted:
+            found.append(f"more lenient under model faults: {', '.join(self.more_lenient)}")
+        return found
 
 
 def movement(reference: Summary, faulty: Summary, spec: FaultSpec,
@@ -168,4 +187,4 @@ def movement(reference: Summary, faulty: Summary, spec: FaultSpec,
         moved.append(Moved(case_id=case_id, before=before, after=after, direction=direction))
     return FaultMovement(configuration=reference.configuration, faults=spec.label,
                          cases=faulty.cases, completed=faulty.completed, moved=moved,
-                         model_faults=model_faults)
+                         model_faults=model_faults, tools_faulted=spec.tools > 0)
