@@ -7,9 +7,9 @@ Configurations: the `rules` model, and with `--llm` also a scripted analyst serv
 OpenAI-compatible server (tests/fixtures/openai_server.py: it concludes every check `pass`,
 so the guardrail and rules decide; it measures the LLM path's cost in tokens and its latency,
 not a real model's judgement). Results go to benchmarks/results/pear/ (results.json,
-summary.md, report.html; a quick run's to a temporary folder). `--gate` fails (exit 1) on any
-false approval or an accuracy below benchmarks/results/pear.baseline.json; `--write-baseline`
-writes that file from the run.
+summary.md, report.html; a quick run's and a gate's to a temporary folder). `--gate` fails
+(exit 1) on any false approval or an accuracy below benchmarks/results/pear.baseline.json;
+`--write-baseline` writes that file from the run.
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     baseline = RESULTS / "pear.baseline.json"
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pear-")))
-        # A quick run leaves the committed results alone: its figures go to a temporary folder.
-        out = folder / "results" if args.quick else RESULTS / "pear"
+        # A quick run and a gate leave the committed results alone: their figures go to a
+        # temporary folder.
+        out = folder / "results" if args.quick or args.gate else RESULTS / "pear"
         started = time.perf_counter()
         _, unverified = generate(folder, seed=args.seed, cases=cases, as_of=args.as_of)
         print(f"generated {cases} cases in {time.perf_counter() - started:.1f} s", flush=True)
