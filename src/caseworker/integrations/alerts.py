@@ -34,7 +34,8 @@ def _sentry() -> bool:
     if _sentry_pid != os.getpid():
         sentry_sdk.init(dsn=settings.sentry_dsn, environment=settings.sentry_environment,
                         release=f"caseworker@{caseworker.__version__}",
-                        default_integrations=False, traces_sample_rate=0)
+                        default_integrations=False, auto_enabling_integrations=False,
+                        integrations=[], traces_sample_rate=0)
         _sentry_pid = os.getpid()
     return True
 
