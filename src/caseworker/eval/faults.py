@@ -28,6 +28,7 @@ from caseworker.settings import get_settings
 # so a drill with hangs takes seconds, not minutes, per fault.
 DRILL_TIMEOUT = 5.0
 
+
 @dataclass(frozen=True)
 class FaultSpec:
     """What to inject: `model=0.3,tools=0.1,seed=7,kinds=rate_limited+timeout`."""
