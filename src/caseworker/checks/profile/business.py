@@ -64,6 +64,10 @@ REGISTRATION_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     ),
     "FR": (re.compile(r"^\d{9}$"), "SIREN: 9 digits, e.g. 552 100 554"),
     "NL": (re.compile(r"^\d{8}$"), "KvK number: 8 digits, e.g. 12345678"),
+    "BE": (
+        re.compile(r"^(BE)?[01]\d{9}$"),
+        "enterprise number (KBO/BCE): 10 digits starting 0 or 1, e.g. 0123.456.789",
+    ),
     "US-DE": (
         re.compile(r"^\d{7}$"),
         "Delaware Division of Corporations file number: 7 digits, e.g. 1234567",
@@ -272,10 +276,10 @@ def _check_registration(s: Subject, f: _Findings) -> None:
     code, pattern, expected = found
     normalised = re.sub(r"[\s.]", "", s.registration_number).upper()
     if not pattern.match(normalised):
-        f.add(
+        f.add(  # the SOP's contradictions fail the check: a number the registry cannot have
             "registration_number_format",
             "subject.registration_number",
-            "warning",
+            "high",
             f"registration number '{s.registration_number}' does not match the "
             f"{code} format ({expected})",
         )
@@ -350,14 +354,14 @@ def _check_parties(
         "director" in (r.lower() for r in e.roles) for e in firms
     )
     if not has_director:
-        f.add("no_director", "associated_individuals", "warning", "no director is listed")
+        f.add("no_director", "associated_individuals", "high", "no director is listed")
     big_owners = [p for p in people if (p.ownership_percentage or 0) >= BENEFICIAL_OWNER_PCT]
     controllers = [p for p in people if IndividualRole.controller in p.roles]
     if not big_owners and not controllers:
         f.add(
             "no_beneficial_owner",
             "associated_individuals",
-            "warning",
+            "high",
             f"no individual owns {BENEFICIAL_OWNER_PCT:g}% or more and none is listed "
             "as controller",
         )
