@@ -77,9 +77,10 @@ def evaluate(
         loaded, summaries, skipped, agent_name = _run(
             dataset, agent, model or ["spec"], split=split, limit=limit, workers=workers,
             concurrency=concurrency, timeout=timeout)
-        moved = _drill(dataset, agent, model or ["spec"], summaries, drill, split=split,
-                       limit=limit, workers=workers, concurrency=concurrency,
-                       timeout=timeout) if drill else []
+        drilled, moved = _drill(
+            dataset, agent, model or ["spec"], summaries, drill, split=split, limit=limit,
+            workers=workers, concurrency=concurrency, timeout=timeout) if drill else ([], [])
+        summaries += drilled
     _write(out, loaded, summaries, split=split, agent=agent_name, skipped=skipped, moved=moved)
     problems = [f"{m.configuration}: {p}" for m in moved for p in m.problems()]
     for problem in problems:
@@ -119,27 +120,28 @@ def _exit_codes() -> Iterator[None]:
 def _drill(
     dataset: Path, agent: Path, models: list[str], reference: list[Summary], drill: FaultSpec,
     *, split: str, limit: int | None, workers: int | None, concurrency: int, timeout: float,
-) -> list[FaultMovement]:
+) -> tuple[list[Summary], list[FaultMovement]]:
     """Run each configuration again under `drill` and compare it with its fault-free run.
 
-    Fresh local workers read the tool fault rate; the drill's summaries join the others.
+    Fresh local workers read the tool fault rate. Returns the drill's summaries and how each
+    configuration's decisions moved.
     """
     from caseworker.eval.faults import model_faults, movement, tool_faults
     from caseworker.eval.runner import Configuration
 
     if workers == 0 and drill.tools:
         raise AuthoringError("--faults tools=... needs local workers (--workers 1 or more)")
-    moved = []
+    summaries, moved = [], []
     with tool_faults(drill):
-        for name, fault_free in zip(models, list(reference), strict=True):
+        for name, fault_free in zip(models, reference, strict=True):
             with model_faults([Configuration.parse(name)], drill) as faulty:
                 _, (drilled,), _, _ = _run(
                     dataset, agent, [], split=split, limit=limit, workers=workers,
                     concurrency=concurrency, timeout=timeout,
                     configurations=faulty.configurations)
                 moved.append(movement(fault_free, drilled, drill, faulty.model_faults()))
-            reference.append(drilled)
-    return moved
+            summaries.append(drilled)
+    return summaries, moved
 
 
 def _run(

@@ -24,6 +24,7 @@ from caseworker.domain.job import Job, JobStatus
 from caseworker.domain.results import CheckResult
 from caseworker.exceptions import JobNotFound
 from caseworker.runtime import events, keys
+from caseworker.runtime.connection import as_text
 from caseworker.runtime.store import JobStore
 from caseworker.sop.agent import AgentDefinition
 
@@ -119,23 +120,19 @@ def stored_jobs(conn: redis.Redis, *, since: dt.datetime | None = None,
     """
     low = since.timestamp() if since else "-inf"
     high = until.timestamp() if until else "+inf"
-    ids = [_text(i) for i in cast("list[bytes]", conn.zrangebyscore(keys.JOBS, low, high))]
+    ids = [as_text(i) for i in cast("list[bytes]", conn.zrangebyscore(keys.JOBS, low, high))]
     pipe = conn.pipeline()
     for job_id in ids:
         pipe.hmget(keys.job(job_id), "status", "agent", "metadata")
     found = []
     for job_id, fields in zip(ids, pipe.execute(), strict=True):
-        status, name, metadata = (_text(f) for f in fields)
+        status, name, metadata = (as_text(f) if f is not None else "" for f in fields)
         if status != JobStatus.complete.value or (agent and name != agent):
             continue
         if REPLAY_OF in json.loads(metadata or "{}"):
             continue
         found.append(job_id)
     return found
-
-
-def _text(value: bytes | str | None) -> str:
-    return value.decode() if isinstance(value, bytes) else (value or "")
 
 
 def replay_all(conn: redis.Redis, job_ids: Iterable[str], definition: AgentDefinition | None,

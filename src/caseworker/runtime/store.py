@@ -41,6 +41,16 @@ return redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
 """
 
 
+def _states(raw: dict[Any, Any]) -> dict[str, CheckState]:
+    """Decode a job's checks hash: check id -> state."""
+    return {as_text(k): CheckState(as_text(v)) for k, v in raw.items()}
+
+
+def _workers(raw: dict[Any, Any]) -> dict[str, str]:
+    """Decode a job's running hash: check id -> the worker that holds it."""
+    return {as_text(k): as_text(v) for k, v in raw.items()}
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -111,8 +121,7 @@ class JobStore:
         return Case.model_validate_json(raw)
 
     def states(self, job_id: str) -> dict[str, CheckState]:
-        raw = self.conn.hgetall(keys.checks(job_id))
-        return {as_text(k): CheckState(as_text(v)) for k, v in raw.items()}
+        return _states(self.conn.hgetall(keys.checks(job_id)))
 
     def result(self, job_id: str, check_id: str) -> CheckResult | None:
         raw = self.conn.hget(keys.results(job_id), check_id)
@@ -161,8 +170,7 @@ class JobStore:
         return total
 
     def running(self, job_id: str) -> dict[str, str]:
-        raw = self.conn.hgetall(keys.running(job_id))
-        return {as_text(k): as_text(v) for k, v in raw.items()}
+        return _workers(self.conn.hgetall(keys.running(job_id)))
 
     def holders(self, job_id: str) -> tuple[dict[str, CheckState], dict[str, str]]:
         """Each check's state and the worker of each running check, read at one instant.
@@ -173,8 +181,7 @@ class JobStore:
         pipe.hgetall(keys.checks(job_id))
         pipe.hgetall(keys.running(job_id))
         states, running = pipe.execute()
-        return ({as_text(k): CheckState(as_text(v)) for k, v in states.items()},
-                {as_text(k): as_text(v) for k, v in running.items()})
+        return _states(states), _workers(running)
 
     def attempts(self, job_id: str, check_id: str) -> int:
         return int(self.conn.hget(keys.attempts(job_id), check_id) or 0)

@@ -218,16 +218,15 @@ def negated(text: str, start: int) -> bool:
     return bool(cues) and len(clause[cues[-1].end():].split()) <= NEGATION_REACH
 
 
-def _keyword_matches(compiled: CompiledCategory, texts: list[str],
-                     negations: list[str] | None = None) -> list[IndustryMatch]:
-    """Find the keyword matches in `texts`.
+def _keyword_matches(compiled: CompiledCategory, texts: list[tuple[str, bool]],
+                     negations: list[str]) -> list[IndustryMatch]:
+    """Find the keyword matches in `texts`, each (text, whether it may negate a mention).
 
-    With `negations`, a negated mention is left out and its context kept there, for the
-    evidence.
+    A negated mention is left out and its context kept in `negations`, for the evidence.
     """
     cat = compiled.category
     found: list[IndustryMatch] = []
-    for text in texts:
+    for text, may_negate in texts:
         excluded = [m.span() for p in compiled.excludes for m in p.finditer(text)]
         taken: list[tuple[int, int]] = []
         for keyword, pattern in compiled.keywords:
@@ -238,7 +237,7 @@ def _keyword_matches(compiled: CompiledCategory, texts: list[str],
                 if inside_exclusion or overlaps:
                     continue
                 taken.append((s, e))
-                if negations is not None and negated(text, s):
+                if may_negate and negated(text, s):
                     negations.append(f"{cat.label}: {snippet(text, s, e)}")
                     continue
                 if all(f.matched != keyword for f in found):
@@ -269,8 +268,9 @@ def industry_risk(args: IndustryRiskInput, context: ToolContext) -> IndustryRisk
     any match is prohibited or high) and the `policy_version` used.
     """
     compiled = load_industry_policy()
-    stated = [args.industry] if args.industry and args.industry.strip() else []
-    described = [args.description] if args.description and args.description.strip() else []
+    # The stated industry names what the business is; only its description may say "not".
+    texts = [(t, may_negate) for t, may_negate in ((args.industry, False),
+                                                   (args.description, True)) if t and t.strip()]
     matches: list[IndustryMatch] = []
     negations: list[str] = []
     for entry in compiled.categories:
@@ -286,10 +286,7 @@ def industry_risk(args: IndustryRiskInput, context: ToolContext) -> IndustryRisk
                     context=f"MCC {args.mcc} ({cat.mccs[args.mcc]})",
                 )
             )
-        matches.extend(_keyword_matches(entry, stated))
-        matches.extend(m for m in _keyword_matches(entry, described, negations)
-                       if all(m.matched != f.matched or f.category != m.category
-                              for f in matches))
+        matches.extend(_keyword_matches(entry, texts, negations))
     level: Level = "standard"
     for m in matches:
         if _SEVERITY[m.level] > _SEVERITY[level]:
