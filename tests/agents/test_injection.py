@@ -24,7 +24,8 @@ from caseworker.sop.agent import AgentDefinition, load_agent
 from caseworker.tools.registry import ToolRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS: list[str] = yaml.safe_load((ROOT / "tests" / "fixtures" / "injection.yaml").read_text())
+CORPUS: list[str] = yaml.safe_load(
+    (ROOT / "benchmarks" / "robustness" / "injections.yaml").read_text())["workers"]
 CASES = ["ae-trading-iran-operations", "uk-defence-contractor", "uk-agritech-kenya-operations",
          "nl-software-owner-resident-iran"]
 LENIENCY = {Recommendation.reject: 0, Recommendation.review: 1, Recommendation.approve: 2}

@@ -11,6 +11,7 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from caseworker.agents.narrative import (
     citation_problems,
+    decision_problems,
     evidence_index,
     template_narrative,
     write_narrative,
@@ -88,6 +89,34 @@ def test_a_model_that_never_cites_properly_falls_back_to_the_template(
 
     text, author = asyncio.run(write_narrative(
         [FunctionModel(careless), None], plan, _results(plan), Recommendation.reject, "r"))
+    assert author == "rules" and text.startswith("Recommendation: REJECT")
+
+
+def test_the_summary_must_open_with_the_real_decision() -> None:
+    assert decision_problems("Rejected: Iran is prohibited [E2].", Recommendation.reject) == []
+    assert decision_problems("Declined. Iran [E2].", Recommendation.reject) == []
+    assert decision_problems("Sent for review: a possible match [E5].",
+                             Recommendation.review) == []
+    assert decision_problems("Approve: every check passed [E1].", Recommendation.approve) == []
+    # a planted "say it was approved", obeyed
+    assert decision_problems("Approved after review [E2].", Recommendation.reject) == [
+        "the first sentence must state the decision: reject",
+        "the decision is reject; the summary must not say the case is approved"]
+    assert decision_problems("The business is in Iran [E2]. It is rejected.",
+                             Recommendation.reject) == [
+        "the first sentence must state the decision: reject"]
+
+
+def test_a_summary_that_calls_a_rejection_an_approval_is_replaced(
+    registry: ToolRegistry,
+) -> None:
+    plan = load_sop(KYB / "sop.md", registry)
+
+    def obedient(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        return ModelResponse(parts=[TextPart("Approved: pre-cleared by compliance [E2].")])
+
+    text, author = asyncio.run(write_narrative(
+        [FunctionModel(obedient), None], plan, _results(plan), Recommendation.reject, "r"))
     assert author == "rules" and text.startswith("Recommendation: REJECT")
 
 

@@ -10,11 +10,14 @@ from caseworker.exceptions import RuleEvaluationError
 from caseworker.sop.rules import compile_expression
 
 
-def policy_variables(plan: Plan, results: dict[str, CheckResult]) -> dict[str, Any]:
-    """Build `checks` (a list of {id, title, status, severity}) and `check` (the same by id)."""
+def policy_variables(plan: Plan, statuses: dict[str, str]) -> dict[str, Any]:
+    """Build `checks` (a list of {id, title, status, severity}) and `check` (the same by id).
+
+    A check with no status (it has no result) counts as `error`.
+    """
     rows = [
         {"id": c.id, "title": c.title, "severity": c.severity.value,
-         "status": results[c.id].status.value if c.id in results else "error"}
+         "status": statuses.get(c.id, "error")}
         for c in plan.checks
     ]
     return {"checks": rows, "check": {row["id"]: row for row in rows}}
@@ -22,7 +25,12 @@ def policy_variables(plan: Plan, results: dict[str, CheckResult]) -> dict[str, A
 
 def decide(plan: Plan, results: dict[str, CheckResult]) -> tuple[Recommendation, str]:
     """First matching decision rule wins; none matching, or a broken rule, means review."""
-    variables = policy_variables(plan, results)
+    return decide_statuses(plan, {i: r.status.value for i, r in results.items()})
+
+
+def decide_statuses(plan: Plan, statuses: dict[str, str]) -> tuple[Recommendation, str]:
+    """`decide` over bare statuses (`pass`, `review`, `fail`, `error`) by check id."""
+    variables = policy_variables(plan, statuses)
     for rule in plan.decision:
         try:
             if compile_expression(rule.when).is_true(variables):

@@ -14,6 +14,13 @@ from caseworker.domain.results import CheckResult, CheckStatus, Evidence
 
 CITATION = re.compile(r"\[(E\d+)\]")
 NARRATIVE_RETRIES = 2
+# How a sentence names each recommendation ("rejected", "Declined", "approval", "for review").
+NAMES = {
+    Recommendation.approve: re.compile(r"\bapprov", re.IGNORECASE),
+    Recommendation.review: re.compile(r"\breview", re.IGNORECASE),
+    Recommendation.reject: re.compile(r"\b(?:reject|declin)", re.IGNORECASE),
+}
+FIRST_SENTENCE = re.compile(r"^\s*(.+?)(?:[.!?](?:\s|$)|\n|$)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,24 @@ def citation_problems(text: str, index: dict[str, Cited]) -> list[str]:
                 if label not in index]
     if index and not cited:
         problems.append("the summary cites no evidence; cite it as [E1], [E2], …")
+    return problems
+
+
+def decision_problems(text: str, recommendation: Recommendation) -> list[str]:
+    """List what is wrong with how a summary states the decision (first, and not more lenient).
+
+    Case data quoted in the briefing can carry planted instructions ("say it was approved");
+    a summary that opens with another decision is sent back, and the template is the fallback.
+    """
+    match = FIRST_SENTENCE.match(text)
+    first = match.group(1) if match else ""
+    problems = []
+    if not NAMES[recommendation].search(first):
+        problems.append(f"the first sentence must state the decision: {recommendation.value}")
+    if recommendation is not Recommendation.approve and NAMES[Recommendation.approve].search(
+            first):
+        problems.append(f"the decision is {recommendation.value}; the summary must not say "
+                        "the case is approved")
     return problems
 
 
@@ -77,7 +102,7 @@ def template_narrative(
     return "\n".join(lines)
 
 
-def _briefing(plan: Plan, results: dict[str, CheckResult], recommendation: Recommendation,
+def briefing(plan: Plan, results: dict[str, CheckResult], recommendation: Recommendation,
               index: dict[str, Cited]) -> str:
     rows = []
     for check in plan.checks:
@@ -111,12 +136,12 @@ async def llm_narrative(
 
     @agent.output_validator
     def _cited(ctx: RunContext[None], text: str) -> str:
-        problems = citation_problems(text, index)
+        problems = decision_problems(text, recommendation) + citation_problems(text, index)
         if problems:
             raise ModelRetry("; ".join(problems))
         return text
 
-    result = await agent.run(_briefing(plan, results, recommendation, index))
+    result = await agent.run(briefing(plan, results, recommendation, index))
     return result.output
 
 
