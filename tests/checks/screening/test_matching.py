@@ -23,7 +23,7 @@ from caseworker.checks.screening.entity import (
 )
 from caseworker.checks.screening.index import ScreeningIndex, StaleIndexError
 from caseworker.checks.screening.matcher import HIT_THRESHOLD, POSSIBLE_THRESHOLD, MatchStatus
-from caseworker.checks.screening.normalize import normalize_name, skeleton
+from caseworker.checks.screening.normalize import normalize_name, skeleton, variant_key
 from caseworker.checks.screening.pinyin import syllables
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -151,6 +151,39 @@ def test_normalise_legal_forms_in_any_order(text: str, tokens: tuple[str, ...]) 
     assert normalize_name(text, kind=EntityType.entity).tokens == tokens
 
 
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("MEGA GROUP S.R..L", ("mega", "group")),  # a dot doubled
+        ("Irasco S.rl.", ("irasco",)),  # dots misplaced in a form
+        ("R D I S.a", ("r", "d", "i")),
+        ("J.P. Morgan", ("jp", "morgan")),  # dotted initials that are no form stay a word
+        ("L.GR. E.U.", ("l", "gr", "eu")),
+    ],
+)
+def test_normalise_dotted_legal_forms(text: str, tokens: tuple[str, ...]) -> None:
+    assert normalize_name(text, kind=EntityType.entity).tokens == tokens
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("doori", "duri"), ("yusuf", "yousouf"),  # Arabic
+        ("iurii", "yuriy"), ("ianukovych", "yanukovich"), ("sayed", "saied"),  # y and i
+        ("cimex", "kimex"), ("cjsc", "kjsc"), ("qasim", "kasim"),  # c, k and q
+        ("wladimir", "vladimir"), ("alexei", "aleksei"), ("josephine", "josefine"),
+    ],
+)
+def test_romanisation_variants_share_a_key(a: str, b: str) -> None:
+    assert variant_key(a) == variant_key(b)
+
+
+def test_romanisation_variants_keep_other_sounds_apart() -> None:
+    assert variant_key("chang") != variant_key("kang")  # "ch" is not "k"
+    assert variant_key("chang") != variant_key("khang")
+    assert variant_key("yusuf") != variant_key("yosef")
+
+
 def test_skeleton_keeps_digraphs_apart() -> None:
     assert skeleton("shaikh") == skeleton("chaikh") == "x"
     assert skeleton("agha") != skeleton("cho")  # Arabic ghayn is not a hushing sound
@@ -194,6 +227,19 @@ def test_typos_transpositions(screener: Screener) -> None:
     assert score(screener, "Vladimir Puttin", "putin") >= POSSIBLE_THRESHOLD
     assert score(screener, "Vladimri Putin", "putin") >= POSSIBLE_THRESHOLD
     assert score(screener, "Omar Hasan Ahmed al Bashir", "bashir") >= HIT_THRESHOLD
+
+
+def test_two_letters_swapped_in_a_short_name_still_match() -> None:
+    listed = [company("r", "RAHAT LTD."), company("i", "IRISL"), company("k", "KAVE, S.A."),
+              company("o", "ORION TRADING LTD.")]
+    local = Screener(listed, LISTS)
+    for query, eid in (("RAHTA LTD.", "r"), ("IIRSL", "i"), ("Kvae S.a.", "k")):
+        hit = local.compare(Party(name=query, type=EntityType.entity), f"t:{eid}")
+        assert hit is not None and hit.score >= POSSIBLE_THRESHOLD, (query, hit)
+    # a swap keeps every letter; another letter in its place is more likely another name
+    swapped = local.compare(Party(name="RAHTA LTD.", type=EntityType.entity), "t:r")
+    other = local.compare(Party(name="RAHIT LTD.", type=EntityType.entity), "t:r")
+    assert swapped is not None and other is not None and other.score < swapped.score
 
 
 def test_dropped_middle_name_and_initials(screener: Screener) -> None:

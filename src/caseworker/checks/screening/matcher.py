@@ -80,6 +80,7 @@ RESPLIT_SIM = 0.95
 MIN_PAIR = 0.65  # token pairs less similar than this are not aligned
 PHONETIC_FLOOR = 0.88  # the same Metaphone key (of 2+ letters) makes tokens this similar
 SLIP_SIM, SLIP_MIN_LENGTH, SLIP_MIN_WEIGHT = 0.86, 4, 0.6  # see `_similarity`
+SWAP_SIM = 0.9  # two neighbouring letters swapped (see `_similarity`)
 PHONETIC_MIN_STRICT = 0.6  # ... when the spellings are at least this similar
 INITIAL_SIM = 0.9  # "j" against "john"
 SHORT_TOKEN, OTHER_FIRST_FACTOR = 6, 0.85  # see `_similarity`
@@ -179,6 +180,13 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
         & (index.vocab_weight[vocab] >= SLIP_MIN_WEIGHT)[None, :]
     )
     strict = np.where(slip, np.maximum(strict, SLIP_SIM), strict)
+    # Two neighbouring letters swapped ("rahta"/"rahat", "iirsl"/"irisl") after an intact first
+    # letter: the commonest typing slip, and one that seldom makes another name, so it needs
+    # no rarity of the listed token (one edit of the same length, the same letters: a swap).
+    swaps = np.argwhere((edits == 1) & (qlen == vlen) & (qlen >= SLIP_MIN_LENGTH) & same_first)
+    for i, j in swaps:
+        if sorted(qt[i]) == sorted(words[j]):
+            strict[i, j] = max(strict[i, j], SWAP_SIM)
     # Short names whose first letters differ, beyond what romanisations swap ("kim"/"gim",
     # "yong"/"iong", "win"/"vin", "shah"/"chah", "khin"/"hin"), whether read as letters or as
     # sounds, are mostly other names ("fang"/"wang", "dana"/"hana").

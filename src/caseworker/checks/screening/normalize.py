@@ -105,6 +105,9 @@ _SYLLABIC = re.compile(  # Hangul, Kana, CJK ideographs: one token per character
     "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 )
 _DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}(?:[^\W\d_]\b)?")
+# A legal form written with dots anywhere ("s.rl.", "s.a", "s.r..l" once the dots are single).
+_DOTTED_FORM = re.compile(r"\b[^\W\d_]{1,3}(?:\.[^\W\d_]{1,3})+\.?(?!\w)")
+_REPEATED_DOTS = re.compile(r"\.{2,}")
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _DIGRAPH_SOUND = {"sch": "x", "sh": "x", "ch": "x", "kh": "x", "gh": "G", "th": "t", "dh": "t"}
 _DIGRAPH_SOUND["ph"] = "f"
@@ -126,15 +129,21 @@ _SCRIPT_PREFIXES = (
     ("DEVANAGARI", "Deva"),
     ("THAI", "Thai"),
 )
-# Arabic (and Persian) romanisation variants folded for comparison: ou/oo and u, ee and i,
-# dh, d and z (dhal and zah are written all three ways), doubled letters; "el" is "al".
-_VARIANT_RULES = (("ou", "u"), ("oo", "u"), ("ee", "i"), ("dh", "d"), ("z", "d"))
+# Romanisation variants folded for comparison. Arabic and Persian: ou/oo and u, ee and i, dh, d
+# and z (dhal and zah are written all three ways). Cyrillic and other alphabets as passports
+# and lists romanise them (ICAO, BGN/PCGN, German and French systems): y and i ("Iurii"/"Yuriy",
+# "Ianukovych", "Sayed"/"Saied"), c, k and q outside "ch" ("Cimex"/"Kimex", "CJSC"/"KJSC"), w
+# and v ("Wladimir"), x and ks ("Aleksei"/"Alexei"), ph and f. Doubled letters count once;
+# "el" is "al".
+_VARIANT_RULES = (("ou", "u"), ("oo", "u"), ("ee", "i"), ("dh", "d"), ("z", "d"),
+                  ("ch", "\u0255"), ("ph", "f"), ("x", "ks"), ("c", "k"), ("q", "k"),
+                  ("y", "i"), ("w", "v"))
 _DOUBLE = re.compile(r"(.)\1+")
 
 
 @lru_cache(maxsize=65536)
 def variant_key(token: str) -> str:
-    """Token with Arabic romanisation variants folded ("doori" and "duri" -> "duri")."""
+    """Token with romanisation variants folded ("doori"/"duri", "yitu"/"iitu", "llc"/"llk")."""
     if token == "el":
         return "al"
     out = token
@@ -344,6 +353,12 @@ def _strip_noise(
     return kept
 
 
+def _dotted_form(match: re.Match[str]) -> str:
+    """Write a dotted legal form as one word ("s.rl." -> "srl"); leave other dotted text."""
+    word = match.group(0).replace(".", "")
+    return word if word in LEGAL_FORMS_SURE or word in LEGAL_FORMS_WEAK else match.group(0)
+
+
 def normalize_name(text: str, *, kind: EntityType | None = None) -> NormalizedName:
     """Normalise one name for matching; `kind` decides whether legal forms are removed."""
     raw = unicodedata.normalize("NFKC", text)
@@ -354,6 +369,8 @@ def normalize_name(text: str, *, kind: EntityType | None = None) -> NormalizedNa
         if last and first and len(last.split()) <= 3 and len(first.split()) <= 4:
             latin, last_first = f"{first} {last}", True
     latin = latin.casefold()
+    latin = _REPEATED_DOTS.sub(".", latin)
+    latin = _DOTTED_FORM.sub(_dotted_form, latin)
     latin = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), latin)
     latin = latin.replace("'", "").replace("`", "").replace("\u2019", "")
     tokens = [t for t in _SPLIT.split(latin) if t]
