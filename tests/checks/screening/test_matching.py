@@ -480,6 +480,31 @@ def test_long_vowel_in_the_romanisation_only_is_another_name() -> None:
     assert other is None or other.score < same.score - 0.1
 
 
+def test_an_abjad_name_opening_with_a_glide_is_another_name() -> None:
+    # و and ي open "wasim" and "yasser" as consonants: سامي is Sami, سارة is Sarah
+    listed = [person("w", "AL-SA'ID, Wasim"), person("s", "AL-SAYYID, Sami"),
+              person("y", "MANSOUR, Yasser Daoud"), person("m", "MANSOUR, Sarah")]
+    local = Screener(listed, LISTS)
+    for query, same, other in (("سامي السيد", "s", "w"), ("سارة منصور", "m", "y")):
+        got = local.compare(Party(name=query), f"t:{same}")
+        not_it = local.compare(Party(name=query), f"t:{other}")
+        assert got is not None and got.score >= POSSIBLE_THRESHOLD, query
+        assert not_it is None or not_it.score < POSSIBLE_THRESHOLD, (query, not_it)
+    # ... while one whose romanisation drops an initial alef (أيمن "ymn") is "ayman"
+    ayman = Screener([person("a", "HASAN, Ayman")], LISTS).compare(Party(name="أيمن حسن"), "t:a")
+    assert ayman is not None and ayman.score >= POSSIBLE_THRESHOLD
+
+
+def test_every_long_vowel_the_abjad_writes_needs_a_vowel() -> None:
+    # حسینی (Hosseini) writes two long vowels; "hassaan" has neither
+    listed = [person("a", "HUSSEIN, Hassaan"), person("b", "HOSSEINI, Hossein")]
+    local = Screener(listed, LISTS)
+    other = local.compare(Party(name="حسین حسینی"), "t:a")
+    same = local.compare(Party(name="حسین حسینی"), "t:b")
+    assert same is not None and same.score >= POSSIBLE_THRESHOLD
+    assert other is None or other.score < POSSIBLE_THRESHOLD
+
+
 def test_spelling_variant_of_a_common_name_is_as_common() -> None:
     assert capped_weight("abdoullah", 1.0) == capped_weight("abdullah", 1.0) < 0.5
     assert capped_weight("youssouf", 1.0) == capped_weight("yusuf", 1.0) < 0.5

@@ -32,12 +32,13 @@ from caseworker.checks.screening.normalize import (
     phonetic_key,
     script_of,
     skeleton,
+    skeleton_head,
     variant_key,
 )
 from caseworker.exceptions import RuntimeFailure
 
 # Bump when the layout or the normalisation changes: an older cache is then rebuilt.
-INDEX_VERSION = 10
+INDEX_VERSION = 11
 # At most this many names leave the blocking stage for scoring.
 MAX_CANDIDATES = 100
 QUALITY_CODES: tuple[NameQuality, ...] = (NameQuality.primary, NameQuality.strong, NameQuality.weak)
@@ -164,7 +165,7 @@ class ScreeningIndex:
             first=np.array([t[0] for t in self.vocab]),
             phonetic=np.array([p or "-" for p in self.vocab_phonetic]),
             skeleton_length=np.array([len(k) for k in self.vocab_skeleton], dtype=np.int32),
-            skeleton_head=np.array([k[:1] for k in self.vocab_skeleton]),
+            skeleton_head=np.array([skeleton_head(t) for t in self.vocab]),
             variant=np.array([variant_key(t) for t in self.vocab]),
             first_class=np.array([first_class(t) for t in self.vocab]),
             first_sound=np.array([first_sound(t) for t in self.vocab]),

@@ -50,6 +50,7 @@ from caseworker.checks.screening.normalize import (
     first_sound,
     phonetic_key,
     skeleton,
+    skeleton_head,
     variant_key,
 )
 from caseworker.checks.screening.pinyin import other_chinese_name
@@ -230,13 +231,17 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     abjad = np.minimum(skel * ABJAD_TOKEN_CAP[shortest.clip(0, len(ABJAD_TOKEN_CAP) - 1)],
                        SKELETON_ONLY_MAX)
     if q.abjad:
-        abjad *= np.where(_long_vowels_missing(qt, words), LONG_VOWEL_FACTOR, 1.0)
+        missing = np.maximum(_long_vowels_missing(qt, words), _long_vowels_unwritten(qt, words))
+        abjad *= LONG_VOWEL_FACTOR ** missing
         # Skeletons that start with other consonants are mostly other names ("nrgs"/"georges"); a
         # vowel-initial name is vowel-initial in both (the abjad's initial alef or ain is not
         # written in its romanisation, the Latin vowel is not in its skeleton).
+        # An abjad token's initial y or w may be a glide ("ysr" ياسر, yasser) or follow an alef
+        # its romanisation dropped ("ymn" أيمن, ayman): either head will do.
+        qglide = np.array([skeleton_head(t, abjad=True) for t in qt])[:, None]
         qhead = np.array([k[:1] for k in qskel])[:, None]
         vhead = arrays.skeleton_head[vocab][None, :]
-        abjad *= np.where(qhead == vhead, 1.0, OTHER_HEAD_FACTOR)
+        abjad *= np.where((qhead == vhead) | (qglide == vhead), 1.0, OTHER_HEAD_FACTOR)
     return np.stack([strict, np.maximum(strict, alphabet), np.maximum(strict, abjad)])
 
 
@@ -259,6 +264,23 @@ def _long_vowels_missing(query: list[str], words: list[str]) -> BoolArray:
     return missing
 
 
+def _long_vowels_unwritten(query: list[str], words: list[str]) -> IntArray:
+    """Query (abjad) x listed tokens: long vowels the abjad writes that the romanisation lacks.
+
+    Each ي (y) or و (w) after an abjad token's first letter is a long vowel (or a glide) that a
+    romanisation writes with a vowel of its own: "hsyny" (حسینی, Hosseini) has two, "hassaan"
+    none. Counted against the romanisation's vowel groups with an i, e or y (u, o or w).
+    """
+    qy = np.array([t[1:].count("y") for t in query])[:, None]
+    qw = np.array([t[1:].count("w") for t in query])[:, None]
+    groups = [_VOWEL_GROUP.findall(w) for w in words]
+    vi = np.array([sum(1 for g in gs if set(g) & set("iey")) for gs in groups])[None, :]
+    vu = np.array([sum(1 for g in gs if set(g) & set("uow")) for gs in groups])[None, :]
+    unwritten: IntArray = np.maximum(qy - vi, 0) + np.maximum(qw - vu, 0)
+    return unwritten
+
+
+_VOWEL_GROUP = re.compile("[aeiouyw]+")
 _LONG_I = re.compile("ee|ii")
 _LONG_U = re.compile("ou|oo|uu")
 
@@ -409,6 +431,12 @@ def _joined_similarity(
             names_at = joined_names[names[loose_at]].tolist()
             vowels = _long_vowels_missing([q.joined], names_at)[0] & at_abjad
             capped = np.where(vowels, capped * LONG_VOWEL_FACTOR, capped)
+            # ... and names that open with another consonant ("srh mnswr" / "yasser daoud
+            # mansour" agree letter for letter once joined, from the second letter on)
+            first = q.tokens[0] if q.tokens else ""
+            heads = {skeleton_head(first, abjad=True), skeleton(first)[:1]}
+            other = np.array([skeleton_head(n) not in heads for n in names_at]) & at_abjad
+            capped = np.where(other, capped * OTHER_HEAD_FACTOR, capped)
         ok = at_abjad | (joined[loose_at] >= LOOSE_MIN_STRICT_JOINED)
         joined[loose_at] = np.maximum(joined[loose_at], np.where(ok, capped, 0.0))
     return strict, joined

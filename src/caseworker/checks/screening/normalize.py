@@ -218,6 +218,20 @@ def skeleton(token: str) -> str:
     return "".join(out)
 
 
+_CONSONANT_GLIDE = re.compile(r"^[yw](?=[aeiou])")
+
+
+def skeleton_head(token: str, *, abjad: bool = False) -> str:
+    """Return the first consonant of a token: its skeleton's, or a glide that opens it.
+
+    A skeleton drops y and w, but an initial y or w before a vowel is a consonant ("yasser" is
+    ياسر, "wasim" وسيم), and in an abjad token an initial y or w always is.
+    """
+    if token[:1] in ("y", "w") and (abjad or _CONSONANT_GLIDE.match(token)):
+        return token[0]
+    return skeleton(token)[:1]
+
+
 @lru_cache(maxsize=65536)
 def phonetic_key(token: str) -> str:
     """Metaphone key of one token ("" for tokens that are initials or contain digits)."""
