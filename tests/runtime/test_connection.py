@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from caseworker.runtime.connection import EmbeddedRedis, connect
@@ -47,3 +48,29 @@ def test_long_data_dirs_get_a_short_socket_path(tmp_path: Path) -> None:
         assert connect(url).ping()
     finally:
         server.stop()
+
+
+def test_a_server_still_loading_its_data_is_waited_for(tmp_path: Path) -> None:
+    # A large append-only file takes the server longer to read than the start timeout; it
+    # answers LOADING meanwhile, so it is alive and is given the time (key-load-delay: 1 ms a
+    # key makes 2,000 keys load in about two seconds).
+    server = EmbeddedRedis(tmp_path / "redis")
+    client = connect(server.start())
+    client.mset({f"cw:test:{n}": n for n in range(2000)})
+    client.bgrewriteaof()  # the keys go to the file's RDB preamble, which loads key by key
+    while client.info("persistence")["aof_rewrite_in_progress"] or client.info(
+            "persistence")["aof_rewrite_scheduled"]:
+        time.sleep(0.05)
+    client.close()
+    server.stop()
+
+    slow = EmbeddedRedis(tmp_path / "redis", options=("--key-load-delay", "1000"))
+    try:
+        started = time.monotonic()
+        url = slow.start(timeout=0.5)
+        assert time.monotonic() - started > 0.5  # loading outlasted the start timeout
+        assert connect(url).dbsize() == 2000
+        # a second process joins the loaded server instead of starting its own
+        assert EmbeddedRedis(tmp_path / "redis").start(timeout=0.5) == url
+    finally:
+        slow.stop()

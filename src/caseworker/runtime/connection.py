@@ -20,6 +20,9 @@ from caseworker.logs import get_logger
 
 log = get_logger(__name__)
 SOCKET_PATH_LIMIT = 100  # AF_UNIX paths are limited to ~108 bytes
+# A server replaying a large append-only file answers LOADING until it is done: it is alive,
+# so it gets this long (the start timeout is for a server that does not answer at all).
+LOAD_TIMEOUT = 900.0
 
 
 def as_text(value: bytes | str) -> str:
@@ -68,9 +71,10 @@ class EmbeddedRedis:
     If a server is already serving `data_dir`, it is reused and left running on `stop()`.
     """
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, options: tuple[str, ...] = ()) -> None:
         self.data_dir = data_dir.resolve()
         self.socket_path = self._socket_path()
+        self.options = options  # more redis-server arguments, e.g. ("--maxmemory", "2gb")
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -84,18 +88,30 @@ class EmbeddedRedis:
         digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:16]
         return Path(tempfile.gettempdir()) / f"caseworker-{digest}.sock"
 
-    def _responding(self) -> bool:
+    def _state(self) -> str:
+        """`ready`, `loading` (it answers, still reading its data) or `down`."""
         if not self.socket_path.exists():
-            return False
+            return "down"
         try:
             probe = redis.Redis(unix_socket_path=str(self.socket_path), retry=Retry(NoBackoff(), 0))
-            return bool(probe.ping())
+            try:
+                return "ready" if probe.ping() else "down"
+            finally:
+                probe.close()
+        except redis.BusyLoadingError:
+            return "loading"
         except redis.RedisError:
-            return False
+            return "down"
 
     def start(self, timeout: float = 10.0) -> str:
-        """Start (or join) the server; returns its URL."""
-        if self._responding():
+        """Start (or join) the server; returns its URL.
+
+        `timeout` bounds the wait for a server to answer at all; one that answers while it
+        reads a large append-only file is waited for up to LOAD_TIMEOUT.
+        """
+        state = self._state()
+        if state != "down":  # another process's server: join it, once it has loaded
+            self._wait(timeout)
             log.info("embedded redis already running socket=%s", self.socket_path)
             return self.url
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -113,24 +129,40 @@ class EmbeddedRedis:
             "--daemonize", "no",
             "--loglevel", "warning",
             "--logfile", str(self.data_dir / "redis.log"),
+            *self.options,
         ]
         self.process = subprocess.Popen(
             args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self._responding():
-                log.info("embedded redis started pid=%s dir=%s", self.process.pid, self.data_dir)
-                return self.url
-            if self.process.poll() is not None:
+        try:
+            self._wait(timeout)
+        except ConfigurationError:
+            self.stop()
+            raise
+        log.info("embedded redis started pid=%s dir=%s", self.process.pid, self.data_dir)
+        return self.url
+
+    def _wait(self, timeout: float) -> None:
+        """Wait until the server is ready: `timeout` to answer, LOAD_TIMEOUT to load."""
+        started = time.monotonic()
+        loading_since: float | None = None
+        log_file = self.data_dir / "redis.log"
+        while (state := self._state()) != "ready":
+            if self.process is not None and self.process.poll() is not None:
+                raise ConfigurationError(f"embedded redis-server exited with code "
+                                         f"{self.process.returncode}; see {log_file}")
+            now = time.monotonic()
+            if state == "loading" and loading_since is None:
+                loading_since = now
+                log.warning("embedded redis is loading its data dir=%s", self.data_dir)
+            if loading_since is None and now - started > timeout:
                 raise ConfigurationError(
-                    f"embedded redis-server exited with code {self.process.returncode}; "
-                    f"see {self.data_dir / 'redis.log'}"
-                )
+                    f"embedded redis-server did not start within {timeout}s; see {log_file}")
+            if loading_since is not None and now - loading_since > LOAD_TIMEOUT:
+                raise ConfigurationError(f"embedded redis-server was still loading its data "
+                                         f"after {LOAD_TIMEOUT:.0f}s; see {log_file}")
             time.sleep(0.01)
-        self.stop()
-        raise ConfigurationError(f"embedded redis-server did not start within {timeout}s")
 
     def stop(self) -> None:
         """Shut down the server if this object started it."""
