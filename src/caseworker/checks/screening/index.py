@@ -120,7 +120,7 @@ class VocabArrays:
     first: npt.NDArray[np.str_]
     phonetic: npt.NDArray[np.str_]
     skeleton_length: IntArray
-    skeleton_head: npt.NDArray[np.str_]  # first consonant of the skeleton ("" if none)
+    skeleton_head: npt.NDArray[np.str_]  # first consonant, an opening glide too ("" if none)
     variant: npt.NDArray[np.str_]  # romanisation variants folded (`variant_key`)
     first_class: npt.NDArray[np.str_]  # see `first_class` and `first_sound`
     first_sound: npt.NDArray[np.str_]

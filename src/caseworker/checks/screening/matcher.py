@@ -46,6 +46,7 @@ from caseworker.checks.screening.normalize import (
     LEGAL_FORMS_WEAK,
     LEGAL_RUN,
     NormalizedName,
+    abjad_heads,
     first_class,
     first_sound,
     phonetic_key,
@@ -236,10 +237,10 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
         # Skeletons that start with other consonants are mostly other names ("nrgs"/"georges"); a
         # vowel-initial name is vowel-initial in both (the abjad's initial alef or ain is not
         # written in its romanisation, the Latin vowel is not in its skeleton).
-        # An abjad token's initial y or w may be a glide ("ysr" ياسر, yasser) or follow an alef
-        # its romanisation dropped ("ymn" أيمن, ayman): either head will do.
-        qglide = np.array([skeleton_head(t, abjad=True) for t in qt])[:, None]
-        qhead = np.array([k[:1] for k in qskel])[:, None]
+        # An abjad token's initial y or w may be a glide or follow a dropped alef (`abjad_heads`).
+        heads = [abjad_heads(t) for t in qt]
+        qglide = np.array([glide for glide, _ in heads])[:, None]
+        qhead = np.array([head for _, head in heads])[:, None]
         vhead = arrays.skeleton_head[vocab][None, :]
         abjad *= np.where((qhead == vhead) | (qglide == vhead), 1.0, OTHER_HEAD_FACTOR)
     return np.stack([strict, np.maximum(strict, alphabet), np.maximum(strict, abjad)])
@@ -433,8 +434,7 @@ def _joined_similarity(
             capped = np.where(vowels, capped * LONG_VOWEL_FACTOR, capped)
             # ... and names that open with another consonant ("srh mnswr" / "yasser daoud
             # mansour" agree letter for letter once joined, from the second letter on)
-            first = q.tokens[0] if q.tokens else ""
-            heads = {skeleton_head(first, abjad=True), skeleton(first)[:1]}
+            heads = set(abjad_heads(q.tokens[0] if q.tokens else ""))
             other = np.array([skeleton_head(n) not in heads for n in names_at]) & at_abjad
             capped = np.where(other, capped * OTHER_HEAD_FACTOR, capped)
         ok = at_abjad | (joined[loose_at] >= LOOSE_MIN_STRICT_JOINED)

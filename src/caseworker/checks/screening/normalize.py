@@ -221,15 +221,25 @@ def skeleton(token: str) -> str:
 _CONSONANT_GLIDE = re.compile(r"^[yw](?=[aeiou])")
 
 
-def skeleton_head(token: str, *, abjad: bool = False) -> str:
-    """Return the first consonant of a token: its skeleton's, or a glide that opens it.
+def skeleton_head(token: str) -> str:
+    """Return the first consonant of a romanised token: its skeleton's, or a glide that opens it.
 
     A skeleton drops y and w, but an initial y or w before a vowel is a consonant ("yasser" is
-    ياسر, "wasim" وسيم), and in an abjad token an initial y or w always is.
+    ياسر, "wasim" وسيم).
     """
-    if token[:1] in ("y", "w") and (abjad or _CONSONANT_GLIDE.match(token)):
+    if _CONSONANT_GLIDE.match(token):
         return token[0]
     return skeleton(token)[:1]
+
+
+def abjad_heads(token: str) -> tuple[str, str]:
+    """Return the consonants an abjad token may open with: an initial y or w, and its skeleton's.
+
+    An initial y or w may be a glide ("ysr" ياسر, yasser) or follow an alef the romanisation
+    dropped ("ymn" أيمن, ayman); either head will do.
+    """
+    head = skeleton(token)[:1]
+    return (token[0] if token[:1] in ("y", "w") else head), head
 
 
 @lru_cache(maxsize=65536)
