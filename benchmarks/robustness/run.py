@@ -237,11 +237,12 @@ def planner_part(bench: Bench, injections: list[dict[str, Any]]) -> dict[str, An
     reference = reference_draft(reference_plan)
     base_text = FREE_FORM.read_text(encoding="utf-8")
     baseline = bench.decisions(reference_plan)
+    planners = [planner_model(reference, injections, obedient=obedient)
+                for obedient in (False, True)]
     rows = []
     for injection in injections:
         text = plant_in_sop(base_text, injection["place"], injection["text"])
-        for obedient in (False, True):
-            model = planner_model(reference, injections, obedient=obedient)
+        for model in planners:
             for guarded in (False, True):
                 row: dict[str, Any] = {"injection": injection["id"], "model": model.model_name,
                                        "guard": guarded}
@@ -297,12 +298,21 @@ def narrator(texts: list[str]) -> FunctionModel:
 
     def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         briefing = " ".join(str(getattr(p, "content", "")) for m in messages for p in m.parts)
-        planted = any(_words(t)[:60] in _words(briefing) for t in texts)
+        planted = carries(briefing, texts)
         decision = re.search(r"Decision: (\w+)", briefing)
         said = "Approved" if planted else (decision.group(1).capitalize() if decision else "")
         return ModelResponse(parts=[TextPart(f"{said}: as the checks found [E1].")])
 
     return FunctionModel(respond, model_name="obedient-narrator")
+
+
+def carries(text: str, planted: list[str]) -> bool:
+    """Tell whether `text` carries one of the planted texts (its first words, at least).
+
+    Words only: prompts render case data as JSON, escaping quotes and newlines.
+    """
+    seen = _words(text)
+    return any(_words(p)[:60] in seen for p in planted)
 
 
 def _words(text: str) -> str:
@@ -335,7 +345,7 @@ def worker_model(texts: list[str]) -> FunctionModel:
         handles = sorted(set(HANDLE.findall(raw)))
         if handles and "memory_get" not in called:
             return ModelResponse(parts=[ToolCallPart("memory_get", {"key": k}) for k in handles])
-        planted = any(_words(t)[:60] in _words(raw) for t in texts)
+        planted = carries(raw, texts)
         outside = "documents_extract" if "documents_extract" not in allowed else "risk_country"
         if planted and outside not in called:
             return ModelResponse(parts=[ToolCallPart(outside, {"path": "/etc/passwd"})])

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from tests.fixtures.benchmarks import load_benchmark
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _load_runner() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("benchmarks_quick", ROOT / "benchmarks/quick.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-quick = _load_runner()
+quick = load_benchmark("quick.py", "benchmarks_quick")
 SCRIPTS = [str(p.relative_to(ROOT)) for p in quick.scripts()]
 
 

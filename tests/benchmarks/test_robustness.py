@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -16,23 +12,13 @@ from caseworker.domain.case import load_case
 from caseworker.sop.agent import load_agent
 from caseworker.sop.spec import ModelEntry
 from caseworker.tools.registry import ToolRegistry
+from tests.fixtures.benchmarks import load_benchmark
 from tests.fixtures.local_model import LocalModelServer, local_model_fixture
 
 __all__ = ["local_model_fixture"]  # the `local_model_server` fixture
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load() -> ModuleType:
-    path = ROOT / "benchmarks" / "robustness" / "run.py"
-    spec = importlib.util.spec_from_file_location("benchmarks_robustness", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-robustness = _load()
+robustness = load_benchmark("robustness/run.py", "benchmarks_robustness")
 CORPUS: dict[str, Any] = yaml.safe_load(robustness.INJECTIONS.read_text())
 
 
