@@ -447,6 +447,29 @@ def test_another_known_name_is_not_a_slip() -> None:
     assert known.score < slip.score
 
 
+def test_another_common_name_earns_little_of_the_score() -> None:
+    # "sami" and "samir" are both frequent given names: Sami Hijazi is not Samir Hijazi, while
+    # a slip that makes no common name ("samri", a swap; "samiz") still finds him. (Hijazi is
+    # on several listed names, as in the real lists: the given name is half the evidence.)
+    family = [person(g, f"HIJAZI, {g}") for g in ("Ali", "Omar", "Adel")]
+    local = Screener([person("s", "HIJAZI, Samir"), *family], LISTS)
+    other = local.compare(Party(name="Sami Hijazi"), "t:s")
+    assert other is None or other.score < POSSIBLE_THRESHOLD
+    assert other is None or any(a["other_name"] for a in other.explanation["alignment"])
+    for slip in ("Samri Hijazi", "Samiz Hijazi"):
+        got = local.compare(Party(name=slip), "t:s")
+        assert got is not None and got.score >= POSSIBLE_THRESHOLD, slip
+
+
+def test_a_common_name_starting_with_another_letter_is_another_name() -> None:
+    # "hernandez" is a common name and a slip seldom changes a first letter
+    local = Screener([person("f", "FERNANDEZ CASTRO, Fernando Alberto")], LISTS)
+    other = local.compare(Party(name="Alberto Hernandez Castro"), "t:f")
+    assert other is None or other.score < POSSIBLE_THRESHOLD
+    same = local.compare(Party(name="Alberto Fernandes Castro"), "t:f")
+    assert same is not None and same.score >= POSSIBLE_THRESHOLD
+
+
 def test_family_name_left_out_costs_more_than_a_middle_name() -> None:
     local = Screener([person("l", "QARADAWI, Kamil Fayez")], LISTS)
     middle = local.compare(Party(name="Kamil Qaradawi"), "t:l")

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, Field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -87,6 +88,7 @@ PHONETIC_MIN_STRICT = 0.6  # ... when the spellings are at least this similar
 INITIAL_SIM = 0.9  # "j" against "john"
 SHORT_TOKEN, OTHER_FIRST_FACTOR = 6, 0.85  # see `_similarity`
 KNOWN_OTHER_FACTOR = 0.9  # see `_similarity`
+OTHER_NAME_CREDIT = 0.3  # what another common name earns in a name score (see `_similarity`)
 OTHER_CHINESE_FACTOR = 0.7  # characters read as other pinyin syllables: another name (pinyin.py)
 VARIANT_SIM = 0.92  # the same token once romanisation variants are folded ("doori"/"duri")
 SKELETON_CAP = np.array([0.0, 0.6, 0.8, 1.0], dtype=np.float32)  # by consonants in skeleton
@@ -155,14 +157,17 @@ class _Scored:
         return self.explain()
 
 
-def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> FloatArray:
+def _similarity(
+    q: NormalizedName, index: ScreeningIndex, vocab: IntArray
+) -> tuple[FloatArray, BoolArray]:
     """Query tokens x vocabulary tokens, in three planes.
 
     Plane 0 is strict (spelling, typos, sounds, romanisation variants). Plane 1, for names
     transliterated from an alphabet that writes vowels (Cyrillic, Greek, Hangul, Kana, Han,
     Devanagari), adds consonant skeletons where the spellings are not far apart. Plane 2, for a
     script that writes only consonants (Arabic, Hebrew), adds skeletons wherever they agree, but
-    a skeleton alone never makes two tokens quite equal.
+    a skeleton alone never makes two tokens quite equal. With the planes: which pairs are two
+    common names, another name rather than a slip (they earn little in `_name_score`).
     """
     arrays = index.vocab_arrays
     words = arrays.words[vocab].tolist()
@@ -185,10 +190,9 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     # Two neighbouring letters swapped ("rahta"/"rahat", "iirsl"/"irisl") after an intact first
     # letter: the commonest typing slip, and one that seldom makes another name, so it needs
     # no rarity of the listed token (one edit of the same length, the same letters: a swap).
-    swaps = np.argwhere((edits == 1) & (qlen == vlen) & (qlen >= SLIP_MIN_LENGTH) & same_first)
-    for i, j in swaps:
-        if sorted(qt[i]) == sorted(words[j]):
-            strict[i, j] = max(strict[i, j], SWAP_SIM)
+    one_edit = (edits == 1) & (qlen == vlen) & (qlen >= SLIP_MIN_LENGTH) & same_first
+    swapped = _swaps(qt, words, one_edit)
+    strict = np.where(swapped, np.maximum(strict, SWAP_SIM), strict)
     # Short names whose first letters differ, beyond what romanisations swap ("kim"/"gim",
     # "yong"/"iong", "win"/"vin", "shah"/"chah", "khin"/"hin"), whether read as letters or as
     # sounds, are mostly other names ("fang"/"wang", "dana"/"hana").
@@ -196,7 +200,8 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     vsound = arrays.first_sound[vocab][None, :]
     qclass = np.array([first_class(t) for t in qt])[:, None]
     vclass = arrays.first_class[vocab][None, :]
-    other_first = (qsound != vsound) & (qclass != vclass) & (np.minimum(qlen, vlen) <= SHORT_TOKEN)
+    other_start = (qsound != vsound) & (qclass != vclass)
+    other_first = other_start & (np.minimum(qlen, vlen) <= SHORT_TOKEN)
     strict = np.where(other_first, strict * OTHER_FIRST_FACTOR, strict)
     qp = np.array([p if len(p) >= 3 else "#" for p in q.phonetic])
     # The same sound, if the spelling is not far off ("perez" and "paris" share a key).
@@ -208,17 +213,14 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     vv = arrays.variant[vocab][None, :]
     variant = (qv == vv) & (np.minimum(qlen, vlen) >= 2)
     strict = np.where(variant, np.maximum(strict, VARIANT_SIM), strict)
-    # A query token that is itself a name (listed, or in the population table), starts as the
-    # listed token does and is neither a romanisation variant nor a homophone of it is most
-    # likely the other name ("ramesh"/"rajesh", "rami"/"ramzi"), not a slip: a slip after an
-    # intact first letter seldom makes another name of four letters or more.
-    known = np.array([t in index.token_ids or t in population_caps() for t in qt])[:, None]
-    vphon = arrays.phonetic[vocab][None, :]
-    other_name = (
-        known & same_first & (np.minimum(qlen, vlen) >= SLIP_MIN_LENGTH) & (qv != vv)
-        & ((qp[:, None] != vphon) | (qp[:, None] == "#"))
+    known, other_name = _other_names(
+        qt, words, index, vocab, same_first=same_first, other_start=other_start,
+        not_variant=qv != vv, swapped=swapped,
+        homophone=(qp[:, None] == arrays.phonetic[vocab][None, :]) & (qp[:, None] != "#"),
     )
-    strict = np.where(other_name & (strict < 1.0), strict * KNOWN_OTHER_FACTOR, strict)
+    known &= strict < 1.0
+    strict = np.where(known, strict * KNOWN_OTHER_FACTOR, strict)
+    other_name &= (strict < 1.0) & (not q.abjad)
     qskel = [skeleton(t) for t in qt]
     vskel = arrays.skeletons[vocab].tolist()
     skel = process.cdist(qskel, vskel, scorer=OSA.normalized_similarity, dtype=np.float32)
@@ -232,18 +234,83 @@ def _similarity(q: NormalizedName, index: ScreeningIndex, vocab: IntArray) -> Fl
     abjad = np.minimum(skel * ABJAD_TOKEN_CAP[shortest.clip(0, len(ABJAD_TOKEN_CAP) - 1)],
                        SKELETON_ONLY_MAX)
     if q.abjad:
-        missing = np.maximum(_long_vowels_missing(qt, words), _long_vowels_unwritten(qt, words))
-        abjad *= LONG_VOWEL_FACTOR ** missing
-        # Skeletons that start with other consonants are mostly other names ("nrgs"/"georges"); a
-        # vowel-initial name is vowel-initial in both (the abjad's initial alef or ain is not
-        # written in its romanisation, the Latin vowel is not in its skeleton).
-        # An abjad token's initial y or w may be a glide or follow a dropped alef (`abjad_heads`).
-        heads = [abjad_heads(t) for t in qt]
-        qglide = np.array([glide for glide, _ in heads])[:, None]
-        qhead = np.array([head for _, head in heads])[:, None]
-        vhead = arrays.skeleton_head[vocab][None, :]
-        abjad *= np.where((qhead == vhead) | (qglide == vhead), 1.0, OTHER_HEAD_FACTOR)
-    return np.stack([strict, np.maximum(strict, alphabet), np.maximum(strict, abjad)])
+        abjad *= _abjad_factor(qt, words, arrays.skeleton_head[vocab][None, :])
+    planes = np.stack([strict, np.maximum(strict, alphabet), np.maximum(strict, abjad)])
+    return planes, other_name
+
+
+def _abjad_factor(query: list[str], words: list[str], vhead: npt.NDArray[np.str_]) -> FloatArray:
+    """Abjad query x listed tokens: what long vowels and opening consonants take off a skeleton."""
+    missing = np.maximum(_long_vowels_missing(query, words), _long_vowels_unwritten(query, words))
+    factor: FloatArray = (LONG_VOWEL_FACTOR**missing).astype(np.float32)
+    # Skeletons that start with other consonants are mostly other names ("nrgs"/"georges"); a
+    # vowel-initial name is vowel-initial in both (the abjad's initial alef or ain is not
+    # written in its romanisation, the Latin vowel is not in its skeleton).
+    # An abjad token's initial y or w may be a glide or follow a dropped alef (`abjad_heads`).
+    heads = [abjad_heads(t) for t in query]
+    qglide = np.array([glide for glide, _ in heads])[:, None]
+    qhead = np.array([head for _, head in heads])[:, None]
+    factor *= np.where((qhead == vhead) | (qglide == vhead), 1.0, OTHER_HEAD_FACTOR)
+    return factor
+
+
+def _swaps(query: list[str], words: list[str], one_edit: BoolArray) -> BoolArray:
+    """Of the pairs one edit apart at the same length, those with the same letters: a swap."""
+    swapped = np.zeros_like(one_edit)
+    for i, j in np.argwhere(one_edit):
+        swapped[i, j] = sorted(query[i]) == sorted(words[j])
+    return swapped
+
+
+def _other_names(
+    query: list[str],
+    words: list[str],
+    index: ScreeningIndex,
+    vocab: IntArray,
+    *,
+    same_first: BoolArray,
+    other_start: BoolArray,
+    not_variant: BoolArray,
+    homophone: BoolArray,
+    swapped: BoolArray,
+) -> tuple[BoolArray, BoolArray]:
+    """Query x listed token pairs more likely another name than a slip: (known, common).
+
+    Known: the query token is itself a name (listed, or in the population table), starts as the
+    listed token does and is neither a romanisation variant nor a homophone of it, so most
+    likely the other name ("ramesh"/"rajesh", "rami"/"ramzi"): a slip after an intact first
+    letter seldom makes another name of four letters or more (KNOWN_OTHER_FACTOR).
+
+    Common: two common names (`_common_names`) are two names whatever their letters share, when
+    neither is a variant, homophone or swap of the other ("sami"/"samir", "marco"/"mario"); so
+    is a common name against a listed token that starts with another sound ("fernando" /
+    "servando", "smirnov"/"mironov"): a slip seldom changes a first letter, and seldom makes a
+    common name. Such a pair stays aligned but earns only OTHER_NAME_CREDIT (`_name_score`).
+    """
+    qlen = np.array([len(t) for t in query])[:, None]
+    long_enough = np.minimum(qlen, index.vocab_arrays.length[vocab][None, :]) >= SLIP_MIN_LENGTH
+    named = np.array([t in index.token_ids or t in population_caps() for t in query])[:, None]
+    known = named & same_first & long_enough & not_variant & ~homophone
+    qcommon = _common_names(query, index)[:, None]
+    vcommon = _common_names(words, index, vocab)[None, :]
+    common = (known & vcommon & ~swapped) | (other_start & long_enough & not_variant)
+    return known, common & qcommon
+
+
+def _common_names(
+    tokens: list[str], index: ScreeningIndex, ids: IntArray | None = None
+) -> BoolArray:
+    """Which tokens are common names: in the population table, or on many listed names.
+
+    Many listed names: a weight below SLIP_MIN_WEIGHT, the line the slip rule draws between the
+    rare tokens a slip is read into and the common ones.
+    """
+    if ids is None:
+        ids = np.array([index.token_ids.get(t, -1) for t in tokens], dtype=np.int64)
+    weights = np.where(ids >= 0, index.vocab_weight[np.maximum(ids, 0)], 1.0)
+    population = np.array([t in population_caps() for t in tokens], dtype=bool)
+    common: BoolArray = population | (weights < SLIP_MIN_WEIGHT)
+    return common
 
 
 def _long_vowels_missing(query: list[str], words: list[str]) -> BoolArray:
@@ -311,6 +378,7 @@ def _name_score(
     qw: FloatArray,
     row: IntArray,
     sim: FloatArray,
+    others: BoolArray,
     joined: float,
     index: ScreeningIndex,
     listed_extra: float,
@@ -319,7 +387,10 @@ def _name_score(
     listed = [index.vocab[t] for t in row]
     lw = index.vocab_weight[row]
     pairs = _align(sim)
-    gained = sum(float(lw[lj]) * s**EXPONENT for _, lj, s in pairs)
+    gained = sum(
+        float(lw[lj]) * (min(OTHER_NAME_CREDIT, s**EXPONENT) if others[qi, lj] else s**EXPONENT)
+        for qi, lj, s in pairs
+    )
     # A listed initial confirms only the first letter of a query word: the word weighs what it
     # weighs in the query ("estrella" / "e", "mariam" / "m").
     matched = sum(
@@ -361,6 +432,8 @@ def _name_score(
 
     def explain() -> dict[str, Any]:
         why = _explanation(q, listed, lw, pairs, free_q, free_l, score, token_score, joined)
+        for entry, (qi, lj, _) in zip(why["alignment"], pairs, strict=True):
+            entry["other_name"] = bool(others[qi, lj])
         why["name_evidence"] = round(evidence, 4)
         why["commonness_penalty"] = round(penalty, 4)
         return why
@@ -464,7 +537,7 @@ def score_names(
     vocab, inv = np.unique(rows, return_inverse=True)
     inv = inv.reshape(rows.shape)
     pad = vocab < 0
-    sims = _similarity(q, index, np.where(pad, 0, vocab).astype(np.int32))
+    sims, other = _similarity(q, index, np.where(pad, 0, vocab).astype(np.int32))
     sims[:, :, pad] = 0.0
     # Across scripts the comparison is loose (consonant skeletons); within one non-Latin script
     # it is strict: the same letters are there to compare. A query in Latin letters compares
@@ -507,6 +580,7 @@ def score_names(
             break
         width = int(ntok[c])
         sim = gathered[:, c, :width]
+        others = other[:, inv[c, :width]]
         kind = index.entity_types[int(index.name_entity[names[c]])]
         extra = LISTED_EXTRA.get(kind, LISTED_EXTRA_OTHER)
         score, why = _name_score(
@@ -514,6 +588,7 @@ def score_names(
             qw=qw,
             row=rows[c, :width],
             sim=sim,
+            others=others,
             joined=float(joined[c]),
             index=index,
             listed_extra=extra,
