@@ -142,6 +142,10 @@ def test_normalise_legal_forms_and_variants() -> None:
         ("VTB Real Estate Limited Liabliity Company", ("vtb", "real", "estate")),  # typo
         ("Bushra Ship Management Private Ltd", ("bushra", "ship", "management")),
         ("OJSK RN Holding", ("rn", "holding")),  # a misspelt legal form at an end
+        ("Smilewallet, Llk", ("smilewallet",)),  # ... its c written k
+        ("Kraslesinvest Kjsc", ("kraslesinvest",)),
+        ("Koti Korp", ("koti",)),
+        ("Bm Proekt, Ou", ("bm", "proekt")),  # OOO romanised, or the Estonian OÜ
         # ... but not a name one letter from a form, nor business words on their own
         ("Corn Trading Corp", ("corn", "trading")),
         ("Public Commercial Bank", ("public", "commercial", "bank")),

@@ -38,7 +38,7 @@ from caseworker.checks.screening.normalize import (
 from caseworker.exceptions import RuntimeFailure
 
 # Bump when the layout or the normalisation changes: an older cache is then rebuilt.
-INDEX_VERSION = 11
+INDEX_VERSION = 12
 # At most this many names leave the blocking stage for scoring.
 MAX_CANDIDATES = 100
 QUALITY_CODES: tuple[NameQuality, ...] = (NameQuality.primary, NameQuality.strong, NameQuality.weak)

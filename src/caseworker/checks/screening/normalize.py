@@ -309,8 +309,9 @@ def _misspelt_legal_form(token: str) -> bool:
     """Tell whether a token is a legal form misspelt or transliterated (at a name's end).
 
     One edit after the first letter of an unmistakable form ("ojsk", "gmbb"); one edit of a
-    spelled-out form of five letters or more ("compani", "ciompany"); or a known romanisation
-    of a short form ("uo" for "ooo", "eud" for "eood", "kv" for "cv").
+    spelled-out form of five letters or more ("compani", "ciompany"); a form with its c written
+    k, as romanisations of Cyrillic and Greek write it ("llk", "kjsc", "korp", "ink"); or a
+    known romanisation of a short form ("uo" for "ooo", "eud" for "eood", "kv" for "cv").
     """
     if len(token) >= 4 and any(
         token[0] == form[0] and OSA.distance(token, form, score_cutoff=1) == 1
@@ -319,12 +320,15 @@ def _misspelt_legal_form(token: str) -> bool:
         return True
     if len(token) >= 5 and legal_word(token) in _SPELLED_FORMS:
         return True
+    if len(token) >= 3 and "k" in token and token.replace("k", "c") in LEGAL_FORMS_SURE:
+        return True
     return token in _SHORT_FORM_VARIANTS
 
 
 _SPELLED_FORMS = frozenset({"company", "limited", "incorporated", "corporation"})
-# Romanisations of short forms seen on forms and lists: ooo, eood, cv, cjsc.
-_SHORT_FORM_VARIANTS = frozenset({"uo", "oo", "eud", "eod", "kv", "csc", "cjs"})
+# Romanisations of short forms seen on forms and lists: ooo, eood, cv, cjsc; and the Estonian
+# OÜ (osaühing), "ou" once folded to ASCII.
+_SHORT_FORM_VARIANTS = frozenset({"uo", "oo", "ou", "eud", "eod", "kv", "csc", "cjs"})
 
 
 def _strip_legal_runs(tokens: list[str], removed: list[str]) -> list[str]:
