@@ -474,6 +474,15 @@ def test_a_common_name_starting_with_another_letter_is_another_name() -> None:
     assert same is not None and same.score >= POSSIBLE_THRESHOLD
 
 
+def test_a_name_two_letters_off_from_another_start_is_another_name() -> None:
+    # 小明 and 建明 share a syllable; "xiaoming" is no slip of "jianming", "kianming" may be
+    local = Screener([person("c", "CAO, Jianming")], LISTS)
+    other = local.compare(Party(name="Cao Xiaoming"), "t:c")
+    assert other is None or other.score < POSSIBLE_THRESHOLD
+    slip = local.compare(Party(name="Cao Kianming"), "t:c")
+    assert slip is not None and slip.score >= POSSIBLE_THRESHOLD
+
+
 def test_family_name_left_out_costs_more_than_a_middle_name() -> None:
     local = Screener([person("l", "QARADAWI, Kamil Fayez")], LISTS)
     middle = local.compare(Party(name="Kamil Qaradawi"), "t:l")

@@ -214,7 +214,7 @@ def _similarity(
     variant = (qv == vv) & (np.minimum(qlen, vlen) >= 2)
     strict = np.where(variant, np.maximum(strict, VARIANT_SIM), strict)
     known, other_name = _other_names(
-        qt, words, index, vocab, same_first=same_first, other_start=other_start,
+        qt, words, index, vocab, edits=edits, same_first=same_first, other_start=other_start,
         not_variant=qv != vv, swapped=swapped,
         homophone=(qp[:, None] == arrays.phonetic[vocab][None, :]) & (qp[:, None] != "#"),
     )
@@ -268,24 +268,27 @@ def _other_names(
     index: ScreeningIndex,
     vocab: IntArray,
     *,
+    edits: FloatArray,
     same_first: BoolArray,
     other_start: BoolArray,
     not_variant: BoolArray,
     homophone: BoolArray,
     swapped: BoolArray,
 ) -> tuple[BoolArray, BoolArray]:
-    """Query x listed token pairs more likely another name than a slip: (known, common).
+    """Query x listed token pairs more likely another name than a slip: (known, other).
 
     Known: the query token is itself a name (listed, or in the population table), starts as the
     listed token does and is neither a romanisation variant nor a homophone of it, so most
     likely the other name ("ramesh"/"rajesh", "rami"/"ramzi"): a slip after an intact first
     letter seldom makes another name of four letters or more (KNOWN_OTHER_FACTOR).
 
-    Common: two common names (`_common_names`) are two names whatever their letters share, when
+    Other: two common names (`_common_names`) are two names whatever their letters share, when
     neither is a variant, homophone or swap of the other ("sami"/"samir", "marco"/"mario"); so
     is a common name against a listed token that starts with another sound ("fernando" /
     "servando", "smirnov"/"mironov"): a slip seldom changes a first letter, and seldom makes a
-    common name. Such a pair stays aligned but earns only OTHER_NAME_CREDIT (`_name_score`).
+    common name. Any listed token that starts with another sound and is two letters off or more
+    is another name too ("xiaoming"/"jianming"): a slip changes one letter. Such a pair stays
+    aligned but earns only OTHER_NAME_CREDIT (`_name_score`).
     """
     qlen = np.array([len(t) for t in query])[:, None]
     long_enough = np.minimum(qlen, index.vocab_arrays.length[vocab][None, :]) >= SLIP_MIN_LENGTH
@@ -293,8 +296,9 @@ def _other_names(
     known = named & same_first & long_enough & not_variant & ~homophone
     qcommon = _common_names(query, index)[:, None]
     vcommon = _common_names(words, index, vocab)[None, :]
-    common = (known & vcommon & ~swapped) | (other_start & long_enough & not_variant)
-    return known, common & qcommon
+    starts_apart = other_start & long_enough & not_variant
+    common = ((known & vcommon & ~swapped) | starts_apart) & qcommon
+    return known, common | (starts_apart & ~homophone & (edits >= 2))
 
 
 def _common_names(
