@@ -23,7 +23,12 @@ from caseworker.checks.screening.entity import (
 )
 from caseworker.checks.screening.index import ScreeningIndex, StaleIndexError
 from caseworker.checks.screening.matcher import HIT_THRESHOLD, POSSIBLE_THRESHOLD, MatchStatus
-from caseworker.checks.screening.normalize import normalize_name, skeleton, variant_key
+from caseworker.checks.screening.normalize import (
+    normalize_name,
+    opening_voicing,
+    skeleton,
+    variant_key,
+)
 from caseworker.checks.screening.pinyin import syllables
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -529,6 +534,18 @@ def test_an_abjad_name_opening_with_a_glide_is_another_name() -> None:
     # ... while one whose romanisation drops an initial alef (أيمن "ymn") is "ayman"
     ayman = Screener([person("a", "HASAN, Ayman")], LISTS).compare(Party(name="أيمن حسن"), "t:a")
     assert ayman is not None and ayman.score >= POSSIBLE_THRESHOLD
+
+
+def test_an_abjad_name_writes_whether_it_opens_voiced() -> None:
+    # العتيبي (al-Utaybi) opens with ت, a t: not "al-Diaby", though the skeletons fold d and t
+    assert opening_voicing("tyby") == "-" and opening_voicing("diaby") == "+"
+    assert opening_voicing("dhyb") == opening_voicing("omar") == ""
+    listed = [person("d", "AL-DIABY, Omar"), person("t", "AL-OTAIBI, Omar")]
+    local = Screener(listed, LISTS)
+    other = local.compare(Party(name="عمر العتيبي"), "t:d")
+    same = local.compare(Party(name="عمر العتيبي"), "t:t")
+    assert same is not None and same.score >= POSSIBLE_THRESHOLD
+    assert other is None or other.score < POSSIBLE_THRESHOLD
 
 
 def test_every_long_vowel_the_abjad_writes_needs_a_vowel() -> None:

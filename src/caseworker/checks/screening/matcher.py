@@ -50,6 +50,7 @@ from caseworker.checks.screening.normalize import (
     abjad_heads,
     first_class,
     first_sound,
+    opening_voicing,
     phonetic_key,
     skeleton,
     skeleton_head,
@@ -250,7 +251,13 @@ def _abjad_factor(query: list[str], words: list[str], vhead: npt.NDArray[np.str_
     heads = [abjad_heads(t) for t in query]
     qglide = np.array([glide for glide, _ in heads])[:, None]
     qhead = np.array([head for _, head in heads])[:, None]
-    factor *= np.where((qhead == vhead) | (qglide == vhead), 1.0, OTHER_HEAD_FACTOR)
+    # The skeleton folds voiced and voiceless consonants (Latin spellings swap them), but an
+    # abjad writes which one opens a name: تامر (tmr) is Tamer, not "Damir".
+    qvoice = np.array([opening_voicing(t) for t in query])[:, None]
+    vvoice = np.array([opening_voicing(w) for w in words])[None, :]
+    voice_apart = (qvoice != "") & (vvoice != "") & (qvoice != vvoice)
+    same_head = ((qhead == vhead) | (qglide == vhead)) & ~voice_apart
+    factor *= np.where(same_head, 1.0, OTHER_HEAD_FACTOR)
     return factor
 
 
@@ -511,8 +518,12 @@ def _joined_similarity(
             capped = np.where(vowels, capped * LONG_VOWEL_FACTOR, capped)
             # ... and names that open with another consonant ("srh mnswr" / "yasser daoud
             # mansour" agree letter for letter once joined, from the second letter on)
-            heads = set(abjad_heads(q.tokens[0] if q.tokens else ""))
-            other = np.array([skeleton_head(n) not in heads for n in names_at]) & at_abjad
+            first = q.tokens[0] if q.tokens else ""
+            heads, voice = set(abjad_heads(first)), opening_voicing(first)
+            other = np.array([
+                skeleton_head(n) not in heads or "" != opening_voicing(n) != voice != ""
+                for n in names_at
+            ]) & at_abjad
             capped = np.where(other, capped * OTHER_HEAD_FACTOR, capped)
         ok = at_abjad | (joined[loose_at] >= LOOSE_MIN_STRICT_JOINED)
         joined[loose_at] = np.maximum(joined[loose_at], np.where(ok, capped, 0.0))

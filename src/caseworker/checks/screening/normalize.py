@@ -232,6 +232,22 @@ def skeleton_head(token: str) -> str:
     return skeleton(token)[:1]
 
 
+_OPENING_CONSONANT = re.compile(r"[aeiouyw]*([a-z])(h?)")
+_VOICING = {"t": "-", "s": "-", "p": "-", "d": "+", "z": "+", "b": "+"}
+
+
+def opening_voicing(token: str) -> str:
+    """Whether a token opens with a voiced ("+") or voiceless ("-") t/d, s/z or p/b; "" if not.
+
+    The skeleton folds each pair into one; "th" and "dh" open either way (ث is "th", "s" or
+    "t"; ذ is "dh", "z" or "d"), so they say nothing.
+    """
+    found = _OPENING_CONSONANT.match(token)
+    if found is None or found.group(2):
+        return ""
+    return _VOICING.get(found.group(1), "")
+
+
 def abjad_heads(token: str) -> tuple[str, str]:
     """Return the consonants an abjad token may open with: an initial y or w, and its skeleton's.
 
