@@ -488,6 +488,16 @@ def test_a_name_two_letters_off_from_another_start_is_another_name() -> None:
     assert slip is not None and slip.score >= POSSIBLE_THRESHOLD
 
 
+def test_a_shared_sound_lifts_only_a_close_spelling() -> None:
+    # Metaphone drops vowels: "emre" and "emrah" share a key, two letters apart in five; the
+    # romanisations of one name ("youssef"/"yusuf", "aleksandr"/"alexander") stay alike
+    local = Screener([person("e", "ERDOGAN, Emrah"), person("y", "MATUQ, Yusuf")], LISTS)
+    other = local.compare(Party(name="Emre Erdogan"), "t:e")
+    assert other is None or other.score < POSSIBLE_THRESHOLD
+    same = local.compare(Party(name="Youssef Matuq"), "t:y")
+    assert same is not None and same.score >= POSSIBLE_THRESHOLD
+
+
 def test_family_name_left_out_costs_more_than_a_middle_name() -> None:
     local = Screener([person("l", "QARADAWI, Kamil Fayez")], LISTS)
     middle = local.compare(Party(name="Kamil Qaradawi"), "t:l")

@@ -85,7 +85,7 @@ MIN_PAIR = 0.65  # token pairs less similar than this are not aligned
 PHONETIC_FLOOR = 0.88  # the same Metaphone key (of 2+ letters) makes tokens this similar
 SLIP_SIM, SLIP_MIN_LENGTH, SLIP_MIN_WEIGHT = 0.86, 4, 0.6  # see `_similarity`
 SWAP_SIM = 0.9  # two neighbouring letters swapped (see `_similarity`)
-PHONETIC_MIN_STRICT = 0.6  # ... when the spellings are at least this similar
+PHONETIC_MIN_STRICT = 0.7  # ... when the spellings are this similar (see `_similarity`)
 INITIAL_SIM = 0.9  # "j" against "john"
 SHORT_TOKEN, OTHER_FIRST_FACTOR = 6, 0.85  # see `_similarity`
 KNOWN_OTHER_FACTOR = 0.9  # see `_similarity`
@@ -205,13 +205,19 @@ def _similarity(
     other_first = other_start & (np.minimum(qlen, vlen) <= SHORT_TOKEN)
     strict = np.where(other_first, strict * OTHER_FIRST_FACTOR, strict)
     qp = np.array([p if len(p) >= 3 else "#" for p in q.phonetic])
-    # The same sound, if the spelling is not far off ("perez" and "paris" share a key).
-    sounds = (qp[:, None] == arrays.phonetic[vocab][None, :]) & (strict >= PHONETIC_MIN_STRICT)
+    qv = np.array([variant_key(t) for t in qt])[:, None]
+    vv = arrays.variant[vocab][None, :]
+    # The same sound, if the spellings (romanisation variants folded) are not far off: "perez"
+    # and "paris" share a key, as do "aleksandr" and "alexander"; Metaphone drops vowels, so
+    # "salma" and "salimi", two letters apart in six, are two names.
+    folded = process.cdist(qv[:, 0].tolist(), vv[0].tolist(), scorer=OSA.normalized_similarity,
+                           dtype=np.float32)
+    sounds = (qp[:, None] == arrays.phonetic[vocab][None, :]) & (
+        np.maximum(strict, folded) >= PHONETIC_MIN_STRICT
+    )
     strict = np.where(sounds, np.maximum(strict, PHONETIC_FLOOR), strict)
     initial = same_first & ((qlen == 1) ^ (vlen == 1))
     strict = np.where(initial, np.maximum(strict, INITIAL_SIM), strict)
-    qv = np.array([variant_key(t) for t in qt])[:, None]
-    vv = arrays.variant[vocab][None, :]
     variant = (qv == vv) & (np.minimum(qlen, vlen) >= 2)
     strict = np.where(variant, np.maximum(strict, VARIANT_SIM), strict)
     known, other_name = _other_names(
