@@ -167,8 +167,8 @@ def _similarity(
     transliterated from an alphabet that writes vowels (Cyrillic, Greek, Hangul, Kana, Han,
     Devanagari), adds consonant skeletons where the spellings are not far apart. Plane 2, for a
     script that writes only consonants (Arabic, Hebrew), adds skeletons wherever they agree, but
-    a skeleton alone never makes two tokens quite equal. With the planes: which pairs are two
-    common names, another name rather than a slip (they earn little in `_name_score`).
+    a skeleton alone never makes two tokens quite equal. With the planes: the pairs that are
+    more likely another name than a slip (`_other_names`), which earn little in `_name_score`.
     """
     arrays = index.vocab_arrays
     words = arrays.words[vocab].tolist()
