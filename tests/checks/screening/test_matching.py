@@ -29,7 +29,7 @@ from caseworker.checks.screening.normalize import (
     skeleton,
     variant_key,
 )
-from caseworker.checks.screening.pinyin import syllables
+from caseworker.checks.screening.pinyin import family_syllables, syllables
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -498,6 +498,17 @@ def test_a_shared_sound_lifts_only_a_close_spelling() -> None:
     assert same is not None and same.score >= POSSIBLE_THRESHOLD
 
 
+def test_one_chinese_family_name_for_another_is_another_family() -> None:
+    # 郑 zheng and 张 zhang sound alike to Metaphone; a slip that makes no family name is a slip
+    assert {"zheng", "zhang", "guo", "gao"} <= family_syllables()
+    local = Screener([person("z", "WEI, Zhang"), person("g", "GAO, Yan")], LISTS)
+    for query, listed in (("Zheng Wei", "t:z"), ("Guo Yan", "t:g")):
+        other = local.compare(Party(name=query), listed)
+        assert other is None or other.score < POSSIBLE_THRESHOLD, query
+    slip = local.compare(Party(name="Zhamg Wei"), "t:z")
+    assert slip is not None and slip.score >= POSSIBLE_THRESHOLD
+
+
 def test_family_name_left_out_costs_more_than_a_middle_name() -> None:
     local = Screener([person("l", "QARADAWI, Kamil Fayez")], LISTS)
     middle = local.compare(Party(name="Kamil Qaradawi"), "t:l")
@@ -556,6 +567,19 @@ def test_an_abjad_name_writes_whether_it_opens_voiced() -> None:
     same = local.compare(Party(name="عمر العتيبي"), "t:t")
     assert same is not None and same.score >= POSSIBLE_THRESHOLD
     assert other is None or other.score < POSSIBLE_THRESHOLD
+
+
+def test_an_abjad_name_split_alike_must_agree_part_by_part() -> None:
+    # حسن العتيبي (hsn al tyby) and "Hossein Taeb" agree letter for letter once joined, but are
+    # split alike and "tyby" is not "taeb"; "bd al mnan" and "abdul manan" are split otherwise
+    listed = [person("t", "TAEB, Hossein"), person("y", "TAYEB, Hassan"),
+              person("a", "ABDUL MANAN AGHA")]
+    local = Screener(listed, LISTS)
+    other = local.compare(Party(name="حسن العتيبي"), "t:t")
+    assert other is None or other.score < POSSIBLE_THRESHOLD
+    for query, same in (("حسن الطيب", "t:y"), ("عبد المنان آغا", "t:a")):
+        got = local.compare(Party(name=query), same)
+        assert got is not None and got.score >= POSSIBLE_THRESHOLD, query
 
 
 def test_every_long_vowel_the_abjad_writes_needs_a_vowel() -> None:

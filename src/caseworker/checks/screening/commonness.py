@@ -64,6 +64,15 @@ def population_caps() -> dict[str, float]:
     return caps
 
 
+@lru_cache(maxsize=16)
+def population_group(group: str) -> frozenset[str]:
+    """Tokens of one group of the shipped table ("east_asian_family"), both tiers."""
+    table = CommonNames.model_validate(yaml.safe_load(_table_text()))
+    return frozenset(
+        token for tier in (table.very_common, table.common) for token in tier.get(group, "").split()
+    )
+
+
 @lru_cache(maxsize=1)
 def variant_caps() -> dict[str, float]:
     """Romanisation-variant key -> the most a token with that key may weigh.

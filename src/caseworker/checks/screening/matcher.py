@@ -46,6 +46,7 @@ from caseworker.checks.screening.normalize import (
     LEGAL_FORMS_SURE,
     LEGAL_FORMS_WEAK,
     LEGAL_RUN,
+    PARTICLES,
     NormalizedName,
     abjad_heads,
     first_class,
@@ -56,7 +57,7 @@ from caseworker.checks.screening.normalize import (
     skeleton_head,
     variant_key,
 )
-from caseworker.checks.screening.pinyin import other_chinese_name
+from caseworker.checks.screening.pinyin import family_syllables, other_chinese_name
 from caseworker.checks.screening.strength import MatchStrength, strength_for
 
 # Defaults measured on the list benchmark (see the engine's report): a final score at or above
@@ -300,8 +301,10 @@ def _other_names(
     is a common name against a listed token that starts with another sound ("fernando" /
     "servando", "smirnov"/"mironov"): a slip seldom changes a first letter, and seldom makes a
     common name. Any listed token that starts with another sound and is two letters off or more
-    is another name too ("xiaoming"/"jianming"): a slip changes one letter. Such a pair stays
-    aligned but earns only OTHER_NAME_CREDIT (`_name_score`).
+    is another name too ("xiaoming"/"jianming"): a slip changes one letter. So is one frequent
+    Chinese family name for another, one pinyin syllable for another ("zheng"/"zhang",
+    "guo"/"gao"), however alike they sound. Such a pair stays aligned but earns only
+    OTHER_NAME_CREDIT (`_name_score`).
     """
     qlen = np.array([len(t) for t in query])[:, None]
     long_enough = np.minimum(qlen, index.vocab_arrays.length[vocab][None, :]) >= SLIP_MIN_LENGTH
@@ -311,7 +314,11 @@ def _other_names(
     vcommon = _common_names(words, index, vocab)[None, :]
     starts_apart = other_start & long_enough & not_variant
     common = ((known & vcommon & ~swapped) | starts_apart) & qcommon
-    return known, common | (starts_apart & ~homophone & (edits >= 2))
+    families = family_syllables()
+    qfamily = np.array([t in families for t in query])[:, None]
+    vfamily = np.array([w in families for w in words])[None, :]
+    chinese = qfamily & vfamily & ~swapped
+    return known, common | chinese | (starts_apart & ~homophone & (edits >= 2))
 
 
 def _common_names(
@@ -399,7 +406,7 @@ def _name_score(
     joined: float,
     index: ScreeningIndex,
     listed_extra: float,
-    joined_if_parts_agree: bool = False,
+    abjad_parts: bool = False,
 ) -> tuple[float, Callable[[], dict[str, Any]]]:
     listed = [index.vocab[t] for t in row]
     lw = index.vocab_weight[row]
@@ -437,9 +444,7 @@ def _name_score(
         + listed_extra * sum(missing[substituted:])
     )
     token_score = gained / total if total else 0.0
-    if joined_if_parts_agree and (
-        len(pairs) < len(q.tokens) or min(s for _, _, s in pairs) < ABJAD_JOINED_MIN_PAIR
-    ):
+    if abjad_parts and not _parts_agree(q.tokens, listed, pairs):
         joined = 0.0  # the letters of the whole name agree, its parts do not ("rd rdyy")
     # A name of common tokens only is little evidence of identity ("mohammed khan").
     aligned = sum(float(lw[lj]) for _, lj, _ in pairs)
@@ -456,6 +461,27 @@ def _name_score(
         return why
 
     return score, explain
+
+
+def _parts_agree(
+    query: Sequence[str], listed: Sequence[str], pairs: list[tuple[int, int, float]]
+) -> bool:
+    """Whether an abjad name's parts allow the joined comparison to speak for the whole name.
+
+    The joined comparison is for names split otherwise ("bd al mnan" / "abdul manan"). Names
+    split alike, as many tokens (or every part aligned one to one, particles aside: "hsn al
+    tyby" / "hossein taeb"), must agree part by part as well as letter by letter.
+    """
+    if len(listed) == len(query):
+        return len(pairs) == len(query) and min(s for _, _, s in pairs) >= ABJAD_JOINED_MIN_PAIR
+    aligned_q = {i for i, _, _ in pairs}
+    aligned_l = {j for _, j, _ in pairs}
+    split_alike = all(i in aligned_q for i, t in enumerate(query) if t not in PARTICLES) and all(
+        j in aligned_l for j, t in enumerate(listed) if t not in PARTICLES
+    )
+    return not split_alike or all(
+        s >= ABJAD_JOINED_MIN_PAIR for i, _, s in pairs if query[i] not in PARTICLES
+    )
 
 
 def _explanation(  # noqa: PLR0917 (the parts of one score)
@@ -613,8 +639,7 @@ def score_names(
             joined=float(joined[c]),
             index=index,
             listed_extra=extra,
-            joined_if_parts_agree=bool(abjad[c]) and width == len(q.tokens)
-            and float(strict_joined[c]) < RESPLIT_SIM,
+            abjad_parts=bool(abjad[c]) and float(strict_joined[c]) < RESPLIT_SIM,
         )
         if query_script == _HANI:
             score, why = _chinese_syllables(q, index, rows[c, :width], score, why)

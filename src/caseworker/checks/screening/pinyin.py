@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
+from caseworker.checks.screening.commonness import population_group
+
 # Every syllable of standard Mandarin in toneless pinyin, ü written u (as anyascii does: 吕 lu,
 # 略 lue) and v (lv, lve) as some registries do.
 _TABLE = """
@@ -69,6 +71,16 @@ def syllables(token: str) -> tuple[str, ...] | None:
                 if current is None or len(candidate) < len(current):
                     best[end] = candidate
     return best[n]
+
+
+@lru_cache(maxsize=1)
+def family_syllables() -> frozenset[str]:
+    """Return the frequent Chinese family names that are one pinyin syllable.
+
+    From the population table's East Asian family names: "zheng" and "zhang", "guo" and "gao"
+    are other families, however alike they sound.
+    """
+    return population_group("east_asian_family") & SYLLABLES
 
 
 def other_chinese_name(query: Sequence[str], listed: Sequence[str]) -> bool:
