@@ -582,6 +582,16 @@ def test_an_abjad_name_split_alike_must_agree_part_by_part() -> None:
         assert got is not None and got.score >= POSSIBLE_THRESHOLD, query
 
 
+def test_a_skeleton_alone_never_makes_two_tokens_equal() -> None:
+    # सिंह (Singh) read letter by letter is "simh", one skeleton with "samih"; "anis" is on
+    # a dozen listed names, as in the real lists, and "anil" is another common name
+    assert normalize_name("अनिल सिंह").tokens == ("anil", "simh")
+    others = [person(f"n{i}", f"ANIS, Given{'abcdefghijkl'[i]}") for i in range(12)]
+    local = Screener([person("a", "ANIS, Samih"), *others], LISTS)
+    got = local.compare(Party(name="अनिल सिंह"), "t:a")
+    assert got is None or got.score < POSSIBLE_THRESHOLD
+
+
 def test_every_long_vowel_the_abjad_writes_needs_a_vowel() -> None:
     # حسینی (Hosseini) writes two long vowels; "hassaan" has neither
     listed = [person("a", "HUSSEIN, Hassaan"), person("b", "HOSSEINI, Hossein")]

@@ -237,7 +237,9 @@ def _similarity(
         np.array([len(k) for k in qskel])[:, None], arrays.skeleton_length[vocab][None, :]
     )
     capped = shortest.clip(0, len(SKELETON_CAP) - 1)
-    alphabet = skel * SKELETON_CAP[capped]
+    # As in the abjad plane, a skeleton alone never makes two tokens quite equal ("simh", सिंह
+    # read letter by letter, and "samih" have one skeleton).
+    alphabet = np.minimum(skel * SKELETON_CAP[capped], SKELETON_ONLY_MAX)
     alphabet = np.where(strict >= LOOSE_MIN_STRICT, alphabet, 0.0)
     abjad = np.minimum(skel * ABJAD_TOKEN_CAP[shortest.clip(0, len(ABJAD_TOKEN_CAP) - 1)],
                        SKELETON_ONLY_MAX)
