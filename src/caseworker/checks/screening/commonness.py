@@ -49,13 +49,17 @@ def table_digest() -> str:
 
 
 @lru_cache(maxsize=1)
-def population_caps() -> dict[str, float]:
-    """Token -> the most it may weigh, from the shipped name-frequency table."""
-    text = _table_text()
+def _table() -> CommonNames:
     try:
-        table = CommonNames.model_validate(yaml.safe_load(text))
+        return CommonNames.model_validate(yaml.safe_load(_table_text()))
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigurationError(f"screening common_names.yaml is invalid: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def population_caps() -> dict[str, float]:
+    """Token -> the most it may weigh, from the shipped name-frequency table."""
+    table = _table()
     caps: dict[str, float] = {}
     for tier, weight in ((table.common, COMMON_WEIGHT), (table.very_common, VERY_COMMON_WEIGHT)):
         for tokens in tier.values():
@@ -67,7 +71,7 @@ def population_caps() -> dict[str, float]:
 @lru_cache(maxsize=16)
 def population_group(group: str) -> frozenset[str]:
     """Tokens of one group of the shipped table ("east_asian_family"), both tiers."""
-    table = CommonNames.model_validate(yaml.safe_load(_table_text()))
+    table = _table()
     return frozenset(
         token for tier in (table.very_common, table.common) for token in tier.get(group, "").split()
     )

@@ -205,7 +205,8 @@ def _similarity(
     other_start = (qsound != vsound) & (qclass != vclass)
     other_first = other_start & (np.minimum(qlen, vlen) <= SHORT_TOKEN)
     strict = np.where(other_first, strict * OTHER_FIRST_FACTOR, strict)
-    qp = np.array([p if len(p) >= 3 else "#" for p in q.phonetic])
+    qp = np.array([p if len(p) >= 3 else "#" for p in q.phonetic])[:, None]
+    homophone = (qp == arrays.phonetic[vocab][None, :]) & (qp != "#")
     qv = np.array([variant_key(t) for t in qt])[:, None]
     vv = arrays.variant[vocab][None, :]
     # The same sound, if the spellings (romanisation variants folded) are not far off: "perez"
@@ -213,18 +214,16 @@ def _similarity(
     # "salma" and "salimi", two letters apart in six, are two names.
     folded = process.cdist(qv[:, 0].tolist(), vv[0].tolist(), scorer=OSA.normalized_similarity,
                            dtype=np.float32)
-    sounds = (qp[:, None] == arrays.phonetic[vocab][None, :]) & (
-        np.maximum(strict, folded) >= PHONETIC_MIN_STRICT
-    )
+    sounds = homophone & (np.maximum(strict, folded) >= PHONETIC_MIN_STRICT)
     strict = np.where(sounds, np.maximum(strict, PHONETIC_FLOOR), strict)
     initial = same_first & ((qlen == 1) ^ (vlen == 1))
     strict = np.where(initial, np.maximum(strict, INITIAL_SIM), strict)
     variant = (qv == vv) & (np.minimum(qlen, vlen) >= 2)
     strict = np.where(variant, np.maximum(strict, VARIANT_SIM), strict)
     known, other_name = _other_names(
-        qt, words, index, vocab, edits=edits, same_first=same_first, other_start=other_start,
-        not_variant=qv != vv, swapped=swapped,
-        homophone=(qp[:, None] == arrays.phonetic[vocab][None, :]) & (qp[:, None] != "#"),
+        qt, words, index, vocab, edits=edits, long_enough=np.minimum(qlen, vlen) >= SLIP_MIN_LENGTH,
+        same_first=same_first, other_start=other_start, not_variant=qv != vv, swapped=swapped,
+        homophone=homophone,
     )
     known &= strict < 1.0
     strict = np.where(known, strict * KNOWN_OTHER_FACTOR, strict)
@@ -285,6 +284,7 @@ def _other_names(
     vocab: IntArray,
     *,
     edits: FloatArray,
+    long_enough: BoolArray,
     same_first: BoolArray,
     other_start: BoolArray,
     not_variant: BoolArray,
@@ -308,8 +308,6 @@ def _other_names(
     "guo"/"gao"), however alike they sound. Such a pair stays aligned but earns only
     OTHER_NAME_CREDIT (`_name_score`).
     """
-    qlen = np.array([len(t) for t in query])[:, None]
-    long_enough = np.minimum(qlen, index.vocab_arrays.length[vocab][None, :]) >= SLIP_MIN_LENGTH
     named = np.array([t in index.token_ids or t in population_caps() for t in query])[:, None]
     known = named & same_first & long_enough & not_variant & ~homophone
     qcommon = _common_names(query, index)[:, None]
